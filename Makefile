@@ -1,0 +1,67 @@
+# Treatytrack: `make run` to try it, `make test` to check it. Both set up everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The local PostgreSQL that `make test` uses unless DATABASE_URL says otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/treatytrack
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install lint format check-deploy clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The pinned requirements listed in pyproject.toml (plus an extra's), one per line.
+REQUIREMENTS = $(BIN)/python -c 'import sys, tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"].get(sys.argv[1], [])))'
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(REQUIREMENTS) run > $(VENV)/requirements.txt
+	$(BIN)/pip install --quiet -r $(VENV)/requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(REQUIREMENTS) test > $(VENV)/requirements-test.txt
+	$(BIN)/pip install --quiet -r $(VENV)/requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_defaults
+	@echo "Treatytrack is at http://127.0.0.1:8000/ (Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# PostgreSQL from DATABASE_URL, else the local server; SQLite only when no
+# PostgreSQL answers, and never under CI (REQUIRE_POSTGRES=1).
+test: $(VENV)/.installed-test
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "Browser tests need Debian's Chromium at $(CHROMIUM): apt-get install -y chromium"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q chromium >/dev/null || true; fi; \
+	fi
+	@url="$${DATABASE_URL:-$(TEST_DATABASE_URL)}"; \
+	if $(BIN)/python -c "import sys, dj_database_url, psycopg2; c = dj_database_url.parse(sys.argv[1]); psycopg2.connect(dbname='postgres', user=c['USER'], password=c['PASSWORD'], host=c['HOST'], port=c['PORT'] or 5432, connect_timeout=3).close()" "$$url" 2>/dev/null; then \
+	  echo "Testing on PostgreSQL ($$url)"; export DATABASE_URL="$$url"; \
+	elif [ "$${REQUIRE_POSTGRES:-0}" = 1 ]; then \
+	  echo "No PostgreSQL answers at $$url, and REQUIRE_POSTGRES=1: stopping."; exit 1; \
+	else \
+	  echo "No PostgreSQL answers at $$url: running the tests on SQLite instead."; export DATABASE_URL=sqlite:///:memory:; \
+	fi; \
+	$(BIN)/ruff check . && $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# What `manage.py check --deploy` says under production settings.
+check-deploy: $(VENV)/.installed
+	DEBUG=false SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=treatytrack.example.org EMAIL_URL=smtp://mail.example.org:587?tls=1 \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,41 @@
+"""Screenshots of the public pages at phone and desktop widths, for the README and docs/.
+
+Run against a running server (`make run` in another terminal):
+
+    .venv/bin/python docs/screenshots.py [http://127.0.0.1:8000]
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).resolve().parent / "screenshots"
+PAGES = {"dashboard": "/", "participant": "/participants/VNM/"}
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def main():
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for device, (width, height) in WIDTHS.items():
+            page = browser.new_page(viewport={"width": width, "height": height})
+            for name, path in PAGES.items():
+                page.goto(BASE + path)
+                page.screenshot(path=OUT / f"{name}-{device}.png")
+                print(OUT / f"{name}-{device}.png")
+            page.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

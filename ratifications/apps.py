@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RatificationsConfig(AppConfig):
+    name = "ratifications"
+    verbose_name = "Treaties and actions"

@@ -1,0 +1,47 @@
+import csv
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ratifications.importing import export_rows
+from ratifications.models import Action, Treaty
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a treaty's verified actions as CSV, in the format import_actions reads: "
+        "importing the export into an empty database reproduces the same status. "
+        "Writes to PATH, or to standard output."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", help="Where to write; standard output if absent.")
+        parser.add_argument("--treaty", required=True, help="The treaty's slug.")
+
+    def handle(self, *args, path, treaty, **options):
+        try:
+            treaty = Treaty.objects.get(slug=treaty)
+        except Treaty.DoesNotExist:
+            raise CommandError(f"No treaty {treaty!r}.") from None
+        actions = (
+            Action.objects.verified()
+            .for_treaty(treaty)
+            .select_related("participant")
+            .order_by("date", "participant__name", "kind")
+        )
+        if path:
+            with open(path, "w", encoding="utf-8", newline="") as stream:
+                count = self.write(stream, actions)
+            self.stdout.write(f"{count} actions written to {path}.")
+        else:
+            self.write(self.stdout, actions)
+
+    @staticmethod
+    def write(stream, actions) -> int:
+        writer = csv.writer(stream, lineterminator="\n")
+        rows = export_rows(actions.iterator(chunk_size=2000))
+        writer.writerow(next(rows))
+        count = 0
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+        return count

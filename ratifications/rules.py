@@ -1,0 +1,479 @@
+"""The treaty rules: validation of an action, and a treaty's status as of a date.
+
+A plain module with no database access, so that every way in (forms, import,
+admin, API) applies exactly the same rules and the rules can be tested on their
+own. The rules are those of DOMAIN.md; every number in them is a field of
+`Clauses`, never a constant, so protocols and other treaties reuse the engine.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+UN_HEADQUARTERS = ZoneInfo("America/New_York")
+
+
+def today_in_new_york(now: dt.datetime | None = None) -> dt.date:
+    """The depositary's calendar date, whatever the server's own time zone."""
+    now = now or dt.datetime.now(dt.UTC)
+    return now.astimezone(UN_HEADQUARTERS).date()
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same calendar day `months` later; a day the month lacks becomes its last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+class ActionKind(models.TextChoices):
+    SIGNATURE = "signature", gettext_lazy("Signature")
+    RATIFICATION = "ratification", gettext_lazy("Ratification")
+    ACCEPTANCE = "acceptance", gettext_lazy("Acceptance")
+    APPROVAL = "approval", gettext_lazy("Approval")
+    ACCESSION = "accession", gettext_lazy("Accession")
+    SUCCESSION = "succession", gettext_lazy("Succession")
+    FORMAL_CONFIRMATION = "formal_confirmation", gettext_lazy("Formal confirmation")
+    DENUNCIATION = "denunciation", gettext_lazy("Denunciation")
+
+    @property
+    def symbol(self) -> str:
+        """The suffix the UN Treaty Collection prints after the date."""
+        return _SYMBOLS.get(self, "")
+
+    @property
+    def is_instrument(self) -> bool:
+        """An instrument makes its author a party (of ratification, accession, ...)."""
+        return self in _INSTRUMENTS
+
+    @property
+    def needs_signature(self) -> bool:
+        return self in _NEED_SIGNATURE
+
+
+_SYMBOLS = {
+    ActionKind.ACCEPTANCE: "A",
+    ActionKind.APPROVAL: "AA",
+    ActionKind.ACCESSION: "a",
+    ActionKind.SUCCESSION: "d",
+    ActionKind.FORMAL_CONFIRMATION: "c",
+}
+_INSTRUMENTS = frozenset(
+    {
+        ActionKind.RATIFICATION,
+        ActionKind.ACCEPTANCE,
+        ActionKind.APPROVAL,
+        ActionKind.ACCESSION,
+        ActionKind.SUCCESSION,
+        ActionKind.FORMAL_CONFIRMATION,
+    }
+)
+_NEED_SIGNATURE = frozenset(
+    {
+        ActionKind.RATIFICATION,
+        ActionKind.ACCEPTANCE,
+        ActionKind.APPROVAL,
+        ActionKind.FORMAL_CONFIRMATION,
+    }
+)
+
+
+class NotCounted(models.TextChoices):
+    """Why a participant's position does not add to the count toward the threshold."""
+
+    NO_INSTRUMENT = "no_instrument", gettext_lazy("No instrument deposited")
+    REIO = (
+        "reio",
+        gettext_lazy(
+            "A regional economic integration organization's instrument is not counted "
+            "as additional to those of its member States"
+        ),
+    )
+    DENOUNCED = "denounced", gettext_lazy("Denunciation has taken effect")
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """A treaty's final clauses, as far as the rules need them."""
+
+    threshold: int
+    entry_into_force_days: int
+    later_entry_into_force_days: int
+    # "...or on the date of entry into force under paragraph 1, whichever is later".
+    later_whichever_is_later: bool = True
+    reio_instruments_count: bool = False
+    adopted_on: dt.date | None = None
+    signature_opens_on: dt.date | None = None
+    signature_closes_on: dt.date | None = None
+    denunciation_months: int = 12
+
+
+@dataclass(frozen=True)
+class Act:
+    """One verified action, reduced to what the rules look at."""
+
+    participant: str
+    kind: ActionKind
+    date: dt.date
+    reio: bool = False
+
+    def counts(self, clauses: Clauses) -> bool:
+        if not self.kind.is_instrument:
+            return False
+        if self.reio:
+            return clauses.reio_instruments_count
+        return self.kind != ActionKind.FORMAL_CONFIRMATION
+
+
+@dataclass(frozen=True)
+class ParticipantStatus:
+    participant: str
+    reio: bool
+    signature: dt.date | None
+    consent: dt.date | None
+    consent_type: ActionKind | None
+    party: bool
+    counts_toward_threshold: bool
+    not_counted: NotCounted | None
+    entry_into_force: dt.date | None
+    denunciation_received: dt.date | None
+    denunciation_effective: dt.date | None
+
+
+@dataclass(frozen=True)
+class Status:
+    as_of: dt.date
+    threshold: int
+    signatories: int
+    parties: int
+    instruments_counted: int
+    remaining: int
+    threshold_reached_on: dt.date | None
+    entry_into_force: dt.date | None
+    in_force: bool
+    days_until_entry_into_force: int | None
+    signature_open: bool
+    days_until_signature_closes: int | None
+    participants: tuple[ParticipantStatus, ...]
+
+
+@dataclass
+class _Position:
+    """One participant's instruments and denunciations, walked in date order."""
+
+    signature: dt.date | None = None
+    instrument: Act | None = None
+    denunciation: dt.date | None = None
+    effective: dt.date | None = None
+
+
+def _order(act: Act) -> tuple:
+    # Within one day an instrument precedes a denunciation, and the sort is
+    # total so that the order of the input never changes the result.
+    return (act.date, act.kind == ActionKind.DENUNCIATION, act.participant, act.kind)
+
+
+def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Status:
+    """The treaty's status as it stood at the end of `as_of` (DOMAIN.md)."""
+    acts = sorted((a for a in acts if a.date <= as_of), key=_order)
+    positions: dict[str, _Position] = defaultdict(_Position)
+    reio: dict[str, bool] = {}
+    # Count changes by date: +1 on a counted deposit, -1 when a denunciation
+    # of a counted instrument takes effect.
+    changes: dict[dt.date, int] = defaultdict(int)
+    for act in acts:
+        pos = positions[act.participant]
+        reio[act.participant] = act.reio
+        if pos.effective and act.date >= pos.effective:
+            pos.instrument = pos.denunciation = pos.effective = None
+        if act.kind == ActionKind.SIGNATURE:
+            pos.signature = pos.signature or act.date
+        elif act.kind.is_instrument:
+            pos.instrument = act
+            if act.counts(clauses):
+                changes[act.date] += 1
+        elif act.kind == ActionKind.DENUNCIATION and pos.instrument and not pos.denunciation:
+            pos.denunciation = act.date
+            pos.effective = add_months(act.date, clauses.denunciation_months)
+            if pos.instrument.counts(clauses) and pos.effective <= as_of:
+                changes[pos.effective] -= 1
+
+    counted, threshold_reached_on = 0, None
+    for day in sorted(changes):
+        counted += changes[day]
+        if threshold_reached_on is None and counted >= clauses.threshold:
+            threshold_reached_on = day
+
+    entry_into_force = None
+    if threshold_reached_on is not None:
+        entry_into_force = threshold_reached_on + dt.timedelta(days=clauses.entry_into_force_days)
+
+    participants = []
+    for key in sorted(positions):
+        pos = positions[key]
+        instrument = pos.instrument
+        denounced = pos.effective is not None and pos.effective <= as_of
+        party = instrument is not None and not denounced
+        counts = party and instrument.counts(clauses)
+        if counts:
+            not_counted = None
+        elif instrument is None:
+            not_counted = NotCounted.NO_INSTRUMENT
+        elif denounced:
+            not_counted = NotCounted.DENOUNCED
+        else:
+            not_counted = NotCounted.REIO
+        participants.append(
+            ParticipantStatus(
+                participant=key,
+                reio=reio[key],
+                signature=pos.signature,
+                consent=instrument.date if instrument else None,
+                consent_type=instrument.kind if instrument else None,
+                party=party,
+                counts_toward_threshold=counts,
+                not_counted=not_counted,
+                entry_into_force=_entry_into_force_for(
+                    clauses, instrument, threshold_reached_on, entry_into_force
+                ),
+                denunciation_received=pos.denunciation,
+                denunciation_effective=pos.effective,
+            )
+        )
+
+    closes = clauses.signature_closes_on
+    opens = clauses.signature_opens_on
+    signature_open = (opens is None or opens <= as_of) and (closes is None or as_of <= closes)
+    return Status(
+        as_of=as_of,
+        threshold=clauses.threshold,
+        signatories=sum(1 for p in participants if p.signature),
+        parties=sum(1 for p in participants if p.party),
+        instruments_counted=counted,
+        remaining=max(0, clauses.threshold - counted),
+        threshold_reached_on=threshold_reached_on,
+        entry_into_force=entry_into_force,
+        in_force=entry_into_force is not None and as_of >= entry_into_force,
+        days_until_entry_into_force=(
+            max(0, (entry_into_force - as_of).days) if entry_into_force else None
+        ),
+        signature_open=signature_open,
+        days_until_signature_closes=(closes - as_of).days if closes and signature_open else None,
+        participants=tuple(participants),
+    )
+
+
+def _entry_into_force_for(
+    clauses: Clauses,
+    instrument: Act | None,
+    threshold_reached_on: dt.date | None,
+    entry_into_force: dt.date | None,
+) -> dt.date | None:
+    if instrument is None or threshold_reached_on is None or entry_into_force is None:
+        return None
+    # A same-day batch reaching the threshold shares the treaty's date:
+    # there may be no single "fortieth" instrument.
+    if instrument.date <= threshold_reached_on:
+        return entry_into_force
+    own = instrument.date + dt.timedelta(days=clauses.later_entry_into_force_days)
+    return max(own, entry_into_force) if clauses.later_whichever_is_later else own
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A rule the candidate action breaks; `field` names the form field to show it on."""
+
+    field: str
+    message: str
+
+
+def _day(value: dt.date) -> str:
+    return date_format(value, "DATE_FORMAT")
+
+
+def check_action(
+    clauses: Clauses,
+    candidate: Act,
+    history: Sequence[Act],
+    *,
+    today: dt.date,
+    members: Sequence[Act] = (),
+    parent: tuple[Clauses, Sequence[Act]] | None = None,
+) -> list[Problem]:
+    """Rules 1-5 of DOMAIN.md for one new action.
+
+    `history` is the participant's other actions on this treaty (the caller
+    decides whether pending ones are included); `members` the actions of a
+    REIO's member States; `parent`, for a protocol, the parent treaty's clauses
+    and the participant's actions on it.
+    """
+    problems = []
+    kind = candidate.kind
+    if clauses.adopted_on and candidate.date < clauses.adopted_on:
+        problems.append(
+            Problem(
+                "date",
+                _("The date is before the treaty was adopted (%(day)s).")
+                % {"day": _day(clauses.adopted_on)},
+            )
+        )
+    if candidate.date > today:
+        problems.append(
+            Problem(
+                "date",
+                _("The date is in the future: today is %(day)s in New York.")
+                % {"day": _day(today)},
+            )
+        )
+
+    signatures = [a.date for a in history if a.kind == ActionKind.SIGNATURE]
+    if kind == ActionKind.SIGNATURE:
+        if signatures:
+            problems.append(
+                Problem(
+                    "kind",
+                    _("This participant already signed, on %(day)s; there is one signature.")
+                    % {"day": _day(min(signatures))},
+                )
+            )
+        opens, closes = clauses.signature_opens_on, clauses.signature_closes_on
+        if (opens and candidate.date < opens) or (closes and candidate.date > closes):
+            problems.append(Problem("date", _signature_window_message(opens, closes)))
+
+    if kind == ActionKind.FORMAL_CONFIRMATION and not candidate.reio:
+        problems.append(
+            Problem(
+                "kind",
+                _(
+                    "Formal confirmation is for regional economic integration organizations; "
+                    "a State ratifies, accepts, approves or accedes."
+                ),
+            )
+        )
+    if kind.needs_signature and not any(day <= candidate.date for day in signatures):
+        if signatures:
+            message = _(
+                "A %(kind)s needs an earlier signature, but this participant signed on "
+                "%(day)s, after this date."
+            ) % {"kind": kind.label.lower(), "day": _day(min(signatures))}
+        else:
+            message = _(
+                "A %(kind)s needs an earlier signature, and this participant has not signed. "
+                "A State that has not signed joins by accession."
+            ) % {"kind": kind.label.lower()}
+        problems.append(Problem("kind", message))
+
+    if kind.is_instrument or kind == ActionKind.DENUNCIATION:
+        problems.extend(_check_timeline(clauses, candidate, history))
+
+    if candidate.reio and kind in (ActionKind.SIGNATURE, *_INSTRUMENTS):
+        wanted = (ActionKind.SIGNATURE,) if kind == ActionKind.SIGNATURE else tuple(_INSTRUMENTS)
+        if not any(m.kind in wanted and m.date <= candidate.date for m in members):
+            if kind == ActionKind.SIGNATURE:
+                message = _(
+                    "An organization may sign only after at least one of its member States "
+                    "has signed."
+                )
+            else:
+                message = _(
+                    "An organization may deposit an instrument only after at least one of its "
+                    "member States has deposited one."
+                )
+            problems.append(Problem("kind", message))
+
+    if parent is not None and kind.is_instrument:
+        parent_clauses, parent_acts = parent
+        if not is_party_on(parent_clauses, parent_acts, candidate.date):
+            problems.append(
+                Problem(
+                    "kind",
+                    _(
+                        "To join a protocol, the participant must already be a party to the "
+                        "parent treaty on that date."
+                    ),
+                )
+            )
+    return problems
+
+
+def _signature_window_message(opens: dt.date | None, closes: dt.date | None) -> str:
+    if opens and closes:
+        return _("The treaty is open for signature from %(opens)s to %(closes)s.") % {
+            "opens": _day(opens),
+            "closes": _day(closes),
+        }
+    if opens:
+        return _("The treaty is open for signature from %(opens)s.") % {"opens": _day(opens)}
+    return _("The treaty was open for signature until %(closes)s; join by accession.") % {
+        "closes": _day(closes)
+    }
+
+
+def _check_timeline(clauses: Clauses, candidate: Act, history: Sequence[Act]) -> list[Problem]:
+    """At most one instrument in force at a time; a denunciation needs one to denounce."""
+    events = sorted(
+        [a for a in history if a.kind.is_instrument or a.kind == ActionKind.DENUNCIATION]
+        + [candidate],
+        key=_order,
+    )
+    problems = []
+    instrument: Act | None = None
+    effective: dt.date | None = None
+    for act in events:
+        if effective and act.date >= effective:
+            instrument, effective = None, None
+        involved = act is candidate or instrument is candidate
+        if act.kind.is_instrument:
+            if instrument is not None and involved:
+                if act is candidate:
+                    message = _(
+                        "This participant is already a party by %(kind)s of %(day)s; "
+                        "a second instrument needs a denunciation that has taken effect first."
+                    ) % {"kind": instrument.kind.label.lower(), "day": _day(instrument.date)}
+                else:
+                    message = _(
+                        "This participant deposited an instrument (%(kind)s) on %(day)s, "
+                        "while this one would still be in force."
+                    ) % {"kind": act.kind.label.lower(), "day": _day(act.date)}
+                problems.append(Problem("kind", message))
+            instrument = instrument or act
+        elif act is candidate:
+            if instrument is None:
+                problems.append(
+                    Problem(
+                        "kind",
+                        _("Only a party can denounce: no instrument is in force to denounce."),
+                    )
+                )
+            elif effective is not None:
+                problems.append(
+                    Problem("kind", _("This participant's denunciation is already recorded."))
+                )
+        if act.kind == ActionKind.DENUNCIATION and instrument is not None and effective is None:
+            effective = add_months(act.date, clauses.denunciation_months)
+    return problems
+
+
+def is_party_on(clauses: Clauses, acts: Iterable[Act], day: dt.date) -> bool:
+    """Whether these actions of one participant leave it a party at the end of `day`."""
+    instrument, effective = False, None
+    for act in sorted((a for a in acts if a.date <= day), key=_order):
+        if effective and act.date >= effective:
+            instrument, effective = False, None
+        if act.kind.is_instrument:
+            instrument = True
+        elif act.kind == ActionKind.DENUNCIATION and instrument and effective is None:
+            effective = add_months(act.date, clauses.denunciation_months)
+    return instrument and not (effective and effective <= day)

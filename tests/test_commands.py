@@ -1,0 +1,109 @@
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from ratifications.models import Action
+from ratifications.rules import ActionKind, today_in_new_york
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_treaty_status_prints_the_progress_as_of_a_date(defaults):
+    output = run("treaty_status", "hanoi-convention", "--as-of", "2025-10-25")
+    assert "As of 2025-10-25 (New York)" in output
+    assert "Signatories: 69" in output
+    assert "Instruments counted: 0 of 40 (40 more needed)" in output
+
+
+def test_treaty_status_json_is_exactly_the_status_api(defaults):
+    printed = json.loads(
+        run("treaty_status", "hanoi-convention", "--as-of", "2025-10-26", "--json")
+    )
+    served = Client().get("/api/v1/treaties/hanoi-convention/status?as_of=2025-10-26").json()
+    assert printed == served
+    assert printed["signatories"] == 72
+
+
+def test_treaty_status_defaults_to_today_in_new_york(defaults):
+    printed = json.loads(run("treaty_status", "hanoi-convention", "--json"))
+    assert printed["as_of"] == today_in_new_york().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("treaty_status", "no-such-treaty"), "No treaty 'no-such-treaty'"),
+        (("treaty_status", "hanoi-convention", "--as-of", "25/10/2025"), "YYYY-MM-DD"),
+    ],
+)
+def test_treaty_status_refuses_bad_arguments_plainly(defaults, args, message):
+    with pytest.raises(CommandError, match=message):
+        run(*args)
+
+
+def test_export_then_import_into_an_empty_database_gives_the_same_status(defaults, tmp_path):
+    Action.objects.create(
+        treaty=defaults,
+        participant=defaults.actions.first().participant,
+        kind=ActionKind.RATIFICATION,
+        date=dt.date(2026, 3, 2),
+        state=Action.State.VERIFIED,
+        reviewed_at=dt.datetime(2026, 3, 3, tzinfo=dt.UTC),
+        notification="C.N.1.2026.TREATIES-XVIII.16",
+        source="Depositary notification",
+    )
+    before = defaults.status().as_json()
+    path = tmp_path / "actions.csv"
+    assert "74 actions written" in run("export_actions", "--treaty", "hanoi-convention", str(path))
+
+    Action.objects.all().delete()
+    assert "74 added, 0 already there" in run(
+        "import_actions", str(path), "--treaty", "hanoi-convention"
+    )
+    assert defaults.status().as_json() == before
+    assert "0 added, 74 already there" in run(
+        "import_actions", str(path), "--treaty", "hanoi-convention"
+    )
+
+
+def test_import_with_an_error_writes_nothing_and_names_each_line(defaults, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "participant,action,date\n"
+        "Canada,signature,2026-07-15\n"
+        "Atlantis,signature,2026-07-15\n"
+        "Chile,ratification,2026-13-01\n",
+        encoding="utf-8",
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 error"):
+        call_command(
+            "import_actions",
+            str(path),
+            "--treaty",
+            "hanoi-convention",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert "line 3: unknown participant 'Atlantis'" in err.getvalue()
+    assert "line 4: bad date '2026-13-01'" in err.getvalue()
+    assert not Action.objects.filter(participant__iso3="CAN").exists()
+
+
+def test_import_dry_run_checks_and_writes_nothing(defaults, tmp_path):
+    path = tmp_path / "canada.csv"
+    path.write_text(
+        "participant,action,date,source\nCAN,signature,2026-07-15,Press release\n", encoding="utf-8"
+    )
+    assert "1 to add" in run(
+        "import_actions", str(path), "--treaty", "hanoi-convention", "--dry-run"
+    )
+    assert not Action.objects.filter(participant__iso3="CAN").exists()
