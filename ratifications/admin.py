@@ -1,17 +1,18 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from ratifications.models import Action, Treaty
 
 
 @admin.register(Treaty)
-class TreatyAdmin(admin.ModelAdmin):
+class TreatyAdmin(SimpleHistoryAdmin):
     list_display = ["short_name", "slug", "untc_reference", "threshold", "parent"]
     prepopulated_fields = {"slug": ["short_name"]}
     search_fields = ["short_name", "slug", "untc_reference"]
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(SimpleHistoryAdmin):
     # Saving through the admin runs Action.clean(), so the rules engine checks
     # every change made here as it does the forms and the import.
     list_display = ["participant", "treaty", "kind", "date", "state"]

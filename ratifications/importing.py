@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from ratifications import rules
 from ratifications.models import Action, Treaty
@@ -101,7 +102,13 @@ class ImportPlan:
         ]
         try:
             with transaction.atomic():
-                Action.objects.bulk_create(actions, batch_size=1000)
+                bulk_create_with_history(
+                    actions,
+                    Action,
+                    batch_size=1000,
+                    default_user=user,
+                    default_change_reason="import",
+                )
         except IntegrityError:
             raise ImportFailed(
                 _("The recorded actions changed while importing; nothing was written. Try again.")

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ratifications import rules
 from ratifications.rules import ActionKind
@@ -63,6 +64,7 @@ class Treaty(models.Model):
     )
 
     objects = TreatyManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["adopted_on", "short_name"]
@@ -273,9 +275,15 @@ class Action(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActionQuerySet.as_manager()
+    # The audit trail: every create, edit, verification, rejection, withdrawal.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date", "pk"]
+        permissions = [
+            ("verify_action", "Can verify or reject submitted actions"),
+            ("import_actions", "Can import actions in bulk"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=ActionKind.values), name="action_kind_valid"

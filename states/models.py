@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Kind(models.TextChoices):
@@ -79,6 +80,7 @@ class Participant(models.Model):
     )
 
     objects = ParticipantManager()
+    history = HistoricalRecords(excluded_fields=["members"])
 
     class Meta:
         ordering = ["name"]

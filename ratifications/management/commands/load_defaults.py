@@ -57,7 +57,10 @@ class Command(BaseCommand):
                     unchanged += 1
                 else:
                     added, changed = (added + 1, changed) if old is None else (added, changed + 1)
-                    item.save()
+                    # A plain save, not a raw fixture load, so the audit trail records it.
+                    new.save()
+                    for name, pks in item.m2m_data.items():
+                        getattr(new, name).set(pks)
                 if item.deferred_fields:
                     deferred.append(item)
         for item in deferred:

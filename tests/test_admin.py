@@ -1,0 +1,32 @@
+import datetime as dt
+
+from ratifications.models import Action
+from tests.factories import UserFactory
+
+
+def test_the_admin_refuses_an_action_that_breaks_a_rule(client, defaults):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    viet_nam = defaults.actions.get(participant__iso3="VNM").participant
+    response = client.post(
+        "/admin/ratifications/action/add/",
+        {
+            "treaty": defaults.pk,
+            "participant": viet_nam.pk,
+            "kind": "signature",
+            "date": "2026-01-10",
+            "state": "verified",
+            "submitted_at_0": "2026-01-10",
+            "submitted_at_1": "10:00:00",
+            "rejection_reason": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "already signed" in response.content.decode()
+    assert Action.objects.filter(participant=viet_nam).count() == 1
+
+
+def test_imported_actions_are_in_the_audit_trail(defaults):
+    action = Action.objects.get(participant__iso3="MUS")
+    (record,) = action.history.all()
+    assert (record.history_type, record.history_change_reason) == ("+", "import")
+    assert record.date == dt.date(2025, 11, 19)
