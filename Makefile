@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/treatytrack
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install lint format check-deploy clean
+.PHONY: run test install lint format check-deploy clean map names
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,15 @@ format: $(VENV)/.installed-test
 check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=treatytrack.example.org EMAIL_URL=smtp://mail.example.org:587?tls=1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Rebuild the committed data the pages draw from public sources (needs npm / PyPI).
+map: $(BIN)/python
+	mkdir -p build && cd build && npm install --no-save --no-audit --no-fund world-atlas@2.0.2
+	$(BIN)/python scripts/build_world_map.py
+
+names: $(BIN)/python
+	$(BIN)/pip install --quiet babel==2.19.0
+	$(BIN)/python scripts/build_participant_names.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
