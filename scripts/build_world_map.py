@@ -24,7 +24,7 @@ OUTPUT = ROOT / "states" / "data" / "world-map.json"
 WIDTH = 1000.0
 TOLERANCE = 0.8  # pixels: Douglas-Peucker tolerance at WIDTH
 SMALL = 30  # square pixels: below this a participant also gets a marker
-# Not in Natural Earth's 1:50m countries: Funafuti, Tuvalu (8°31′S 179°12′E).
+# Not in Natural Earth's 1:50m countries: Funafuti, Tuvalu (8.52 S, 179.2 E).
 EXTRA_POINTS = {798: (179.2, -8.52)}
 
 A1, A2, A3, A4 = 1.340264, -0.081106, 0.000893, 0.003796
@@ -96,7 +96,12 @@ def simplify(points, tolerance):
 
 def area(points) -> float:
     return (
-        abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1])))
+        abs(
+            sum(
+                x1 * y2 - x2 * y1
+                for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True)
+            )
+        )
         / 2
     )
 
@@ -164,7 +169,7 @@ def main() -> int:
         print(f"No shape or marker for M49 {missing}")
         return 1
     document = {
-        "source": "Natural Earth 1:50m admin-0 countries via world-atlas 2.0.2; Equal Earth projection",
+        "source": "Natural Earth 1:50m countries (world-atlas 2.0.2), Equal Earth projection",
         "width": WIDTH,
         "height": HEIGHT,
         "shapes": {str(k): v for k, v in sorted(shapes.items())},
