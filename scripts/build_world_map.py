@@ -23,7 +23,7 @@ OUTPUT = ROOT / "states" / "data" / "world-map.json"
 
 WIDTH = 1000.0
 TOLERANCE = 0.8  # pixels: Douglas-Peucker tolerance at WIDTH
-SMALL = 30  # square pixels: below this a participant also gets a marker
+SMALL = 15  # square pixels: below this a participant also gets a marker
 # Not in Natural Earth's 1:50m countries: Funafuti, Tuvalu (8.52 S, 179.2 E).
 EXTRA_POINTS = {798: (179.2, -8.52)}
 
