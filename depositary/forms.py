@@ -13,8 +13,9 @@ class QueueFilter(forms.Form):
     treaty = forms.ModelChoiceField(
         Treaty.objects.all(), required=False, to_field_name="slug", empty_label=_("All treaties")
     )
+    # Only those with something pending: a list of 198 helps nobody.
     participant = forms.ModelChoiceField(
-        Participant.objects.all(),
+        Participant.objects.filter(actions__state=Action.State.PENDING).distinct(),
         required=False,
         to_field_name="iso3",
         empty_label=_("All participants"),

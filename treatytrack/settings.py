@@ -281,6 +281,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes greets every start-up, commands included; its warnings stay.
-    "loggers": {"axes.apps": {"level": "WARNING"}},
+    # django-axes logs every sign-in and greets every start-up, commands
+    # included; its warnings (failed sign-ins, lockouts) stay.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
