@@ -5,6 +5,7 @@ decided from `request.user` by the small functions below, never in templates.
 """
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,20 @@ from states.models import Participant
 
 # The group created by the 0002 migration; its permissions make depositary staff.
 DEPOSITARY_GROUP = "Depositary staff"
+DEPOSITARY_PERMISSIONS = ["verify_action", "import_actions"]
 VERIFY_PERMISSION = "ratifications.verify_action"
+
+
+def depositary_group() -> Group:
+    """The depositary staff group, with its permissions (again, if a flush removed it)."""
+    group, created = Group.objects.get_or_create(name=DEPOSITARY_GROUP)
+    if created:
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="ratifications", codename__in=DEPOSITARY_PERMISSIONS
+            )
+        )
+    return group
 
 
 class MissionMembership(models.Model):

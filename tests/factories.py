@@ -107,11 +107,9 @@ class DepositaryStaffFactory(UserFactory):
 
     @factory.post_generation
     def group(self, create, extracted, **kwargs):
-        from django.contrib.auth.models import Group
+        from accounts.models import depositary_group
 
-        from accounts.models import DEPOSITARY_GROUP
-
-        self.groups.add(Group.objects.get(name=DEPOSITARY_GROUP))
+        self.groups.add(depositary_group())
 
 
 class SubmissionFactory(ActionFactory):

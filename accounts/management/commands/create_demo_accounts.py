@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import DEPOSITARY_GROUP, MissionMembership
+from accounts.models import MissionMembership, depositary_group
 from states.models import Participant
 
 # Demo only: these accounts exist on a developer's machine, never in production.
@@ -32,7 +31,7 @@ class Command(BaseCommand):
             )
         User = get_user_model()
         with transaction.atomic():
-            group = Group.objects.get(name=DEPOSITARY_GROUP)
+            group = depositary_group()
             for username, _role, iso3, superuser in ACCOUNTS:
                 user, _ = User.objects.get_or_create(
                     username=username, defaults={"email": f"{username}@example.org"}
