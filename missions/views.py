@@ -35,6 +35,14 @@ def _participants(user):
     return participants
 
 
+def _participant_list(user):
+    """The same, as a list: one query where the view needs the rows anyway."""
+    participants = list(missions_of(user))
+    if not participants:
+        raise PermissionDenied(_("Your account is not linked to a mission."))
+    return participants
+
+
 def _submission(user, pk, *, lock=False):
     actions = Action.objects.for_mission_staff(user)
     if lock:
@@ -43,7 +51,7 @@ def _submission(user, pk, *, lock=False):
 
 
 def _workspace_context(user):
-    participants = list(_participants(user))
+    participants = _participant_list(user)
     actions = list(
         Action.objects.filter(participant__in=participants)
         .select_related("participant", "treaty", "reviewed_by")
