@@ -136,7 +136,7 @@ def _decide(request, pk, version, decide) -> Action | None:
     return None
 
 
-def _tell_mission(action):
+def _tell_mission(request, action):
     """Email the participant's mission; the workspace shows the same news."""
     recipients = set(mission_staff_emails(action.participant))
     if action.submitted_by and action.submitted_by.email:
@@ -151,7 +151,7 @@ def _tell_mission(action):
         body = _("The depositary rejected %(action)s, for this reason:\n\n%(reason)s")
     body = body % {"action": action, "reason": action.rejection_reason}
     body += "\n\n" + _("Your submissions: %(url)s") % {
-        "url": reverse("missions:workspace"),
+        "url": request.build_absolute_uri(reverse("missions:workspace")),
     }
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(recipients))
 
@@ -168,7 +168,7 @@ def verify(request, pk):
     )
     if action:
         messages.success(request, _("Verified: %(action)s.") % {"action": action})
-        _tell_mission(action)
+        _tell_mission(request, action)
     return _back_to_queue(request, changed=action is not None)
 
 
@@ -188,7 +188,7 @@ def reject(request, pk):
     )
     if action:
         messages.success(request, _("Rejected: %(action)s.") % {"action": action})
-        _tell_mission(action)
+        _tell_mission(request, action)
     return _back_to_queue(request, changed=action is not None)
 
 
@@ -207,7 +207,7 @@ def verify_many(request):
         )
         if action:
             verified.append(action)
-            _tell_mission(action)
+            _tell_mission(request, action)
     if verified:
         messages.success(
             request,

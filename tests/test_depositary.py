@@ -128,6 +128,7 @@ def test_verifying_counts_it_tells_the_mission_and_the_counters(client, reviewer
     (message,) = mail.outbox
     assert message.to == ["mission@example.org"]
     assert message.subject == "Verified: Viet Nam: Ratification of 2026-03-02"
+    assert "Your submissions: http://testserver/mission/" in message.body
     counters = client.get("/depositary/counters/")
     assertContains(counters, '<span class="num">1</span>')
 
