@@ -164,3 +164,13 @@ def test_production_settings_never_create_demo_accounts():
     )
     assert result.returncode != 0
     assert "Demo accounts are for local development only" in result.stderr
+
+
+def test_administrators_link_users_to_missions_in_the_admin(client, db):
+    from tests.factories import UserFactory
+
+    staff = MissionStaffFactory(missions=[ParticipantFactory(name="Viet Nam")])
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(f"/admin/auth/user/{staff.pk}/change/")
+    assertContains(response, "Missions (the participants this user submits for)")
+    assertContains(response, "Viet Nam")
