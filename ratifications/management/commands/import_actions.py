@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from ratifications.importing import ImportFailed, RowList, plan_import
 from ratifications.models import Treaty
+from ratifications.rules import ActionKind
 
 # Files at least this large get a progress bar on a terminal (about 8,000 rows).
 PROGRESS_FROM_BYTES = 500_000
@@ -25,17 +26,22 @@ class ProgressBar:
         self.shown = percent
         filled = self.WIDTH * percent // 100
         bar = "#" * filled + "." * (self.WIDTH - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {percent:3d}%", ending="")
+        # Plain: stderr's style on a terminal is the red of errors.
+        self.stream.write(f"\r{self.label} [{bar}] {percent:3d}%", style_func=plain, ending="")
         self.stream.flush()
 
     def close(self) -> None:
         if self.shown >= 0:
-            self.stream.write("")
+            self.stream.write("", style_func=plain)
+
+
+def plain(text: str) -> str:
+    return text
 
 
 def by_kind(rows: RowList) -> str:
     counts = Counter(row.kind for row in rows)
-    return ", ".join(f"{kind.value} {counts[kind]}" for kind in sorted(counts))
+    return ", ".join(f"{kind.value} {counts[kind]}" for kind in ActionKind if counts[kind])
 
 
 class Command(BaseCommand):
