@@ -1,8 +1,12 @@
 """The upload page: depositary staff preview a CSV file, then confirm it."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -220,3 +224,46 @@ def test_confirming_only_answers_post(importer_client, defaults):
     post_file(importer_client, CANADA)
     upload = Upload.objects.get()
     assert importer_client.get(f"/depositary/import/{upload.token}/confirm/").status_code == 405
+
+
+@pytest.mark.parametrize("states", [1, 50])
+def test_the_preview_takes_the_same_queries_for_a_longer_file(
+    importer_client, importer, defaults, django_assert_num_queries, states
+):
+    unsigned = Participant.objects.states().exclude(actions__treaty=defaults)[:states]
+    data = "participant,action,date\n" + "".join(
+        f"{state.iso3},signature,2026-07-15\n" for state in unsigned
+    )
+    upload = Upload.objects.create(
+        treaty=defaults, uploaded_by=importer, filename="a.csv", data=data.encode()
+    )
+    # The session; the user; the user's permissions and their groups'; the
+    # upload with its treaty; the check: the records' fingerprint, the
+    # participants, the organizations' members, the treaty's actions.
+    with django_assert_num_queries(9):
+        response = importer_client.get(upload.get_absolute_url())
+    assert f"<strong>{states}</strong> to add" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("5MB", "IMPORT_MAX_UPLOAD_BYTES must be a whole number, not '5MB'."),
+        ("0", "IMPORT_MAX_UPLOAD_BYTES must be a positive number of bytes."),
+    ],
+)
+def test_a_bad_upload_limit_stops_start_up_naming_the_variable(value, message):
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "treatytrack.settings",
+            "IMPORT_MAX_UPLOAD_BYTES": value,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert f"ImproperlyConfigured: {message}" in result.stderr
