@@ -84,7 +84,8 @@ class Upload(models.Model):
                 return
             plan = self.plan()
             if not plan.ok:
-                raise RecordsChanged("The file no longer passes the checks.")
+                # Only the records can have changed: the file is the one kept.
+                raise RecordsChanged
             self.added = plan.apply(user, expected_fingerprint=fingerprint)
             self.already_there = len(plan.already_there)
             self.imported_at = timezone.now()

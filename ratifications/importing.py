@@ -70,6 +70,21 @@ class ImportFailed(Exception):
 class RecordsChanged(ImportFailed):
     """The treaty's verified actions changed after the plan was made; nothing was written."""
 
+    def __init__(self):
+        super().__init__(
+            _(
+                "The treaty's recorded actions changed after the file was checked; nothing was "
+                "written. Check the file again."
+            )
+        )
+
+
+class FileChanged(ImportFailed):
+    """The file read for writing is not the file that was checked; nothing was written."""
+
+    def __init__(self):
+        super().__init__(_("The file changed while it was being imported; nothing was written."))
+
 
 class _NotUtf8(Exception):
     def __init__(self, line: int, error: UnicodeDecodeError):
@@ -180,9 +195,10 @@ def _records(source: _Source, errors: list[RowError]) -> Iterator[tuple[int, lis
             errors.append(RowError(exc.line, _not_utf8_message(exc.error)))
             return
         start, end = end + 1, reader.line_num
-        if not any(cells) or not "".join(cells).strip():
+        joined = "".join(cells)
+        if not joined.strip():
             continue
-        if "\x00" in "".join(cells):
+        if "\x00" in joined:
             errors.append(RowError(start, _("the line holds a NUL character: is this a CSV file?")))
             continue
         yield start, cells
@@ -373,12 +389,12 @@ class ImportPlan:
 
         Raises RecordsChanged if the treaty's verified actions are no longer
         those the plan was checked against (nor, when given, those a preview
-        showed), ImportFailed if the file changed between the two readings.
+        showed), FileChanged if the file changed between the two readings.
         """
         if self.errors:
             raise ValueError("A plan with errors cannot be applied.")
         if expected_fingerprint is not None and expected_fingerprint != self.fingerprint:
-            raise RecordsChanged(_changed_message())
+            raise RecordsChanged
         total, written = len(self.new), 0
         try:
             with transaction.atomic():
@@ -386,7 +402,7 @@ class ImportPlan:
                 # stays true until this one commits.
                 Treaty.objects.select_for_update().only("pk").get(pk=self.treaty.pk)
                 if records_fingerprint(self.treaty) != self.fingerprint:
-                    raise RecordsChanged(_changed_message())
+                    raise RecordsChanged
                 now = timezone.now()
                 for batch in batched(self._new_actions(user, now), batch_size):
                     created = Action.objects.bulk_create(batch)
@@ -397,11 +413,9 @@ class ImportPlan:
                     # Before the next batch is built: one batch in memory at a time.
                     del batch, created
                 if self._source.changed():
-                    raise ImportFailed(
-                        _("The file changed while it was being imported; nothing was written.")
-                    )
+                    raise FileChanged
         except IntegrityError:
-            raise RecordsChanged(_changed_message()) from None
+            raise RecordsChanged from None
         return written
 
     def _new_actions(self, user, now: dt.datetime) -> Iterator[Action]:
@@ -411,9 +425,7 @@ class ImportPlan:
         next(records, None)  # the header
         for index, (line, cells) in enumerate(records):
             if index >= len(rows) or rows.line[index] != line:
-                raise ImportFailed(
-                    _("The file changed while it was being imported; nothing was written.")
-                )
+                raise FileChanged
             if rows.state[index] != _Rows.NEW:
                 continue
             optional = {
@@ -431,13 +443,6 @@ class ImportPlan:
                 reviewed_at=now,
                 **optional,
             )
-
-
-def _changed_message() -> str:
-    return _(
-        "The treaty's recorded actions changed after the file was checked; nothing was "
-        "written. Check the file again."
-    )
 
 
 def _record_history(actions: list[Action], user, when: dt.datetime) -> None:

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from imports.models import Upload
 from ratifications.models import Action
@@ -267,3 +268,23 @@ def test_a_bad_upload_limit_stops_start_up_naming_the_variable(value, message):
     )
     assert result.returncode == 1
     assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_a_file_with_nothing_new_offers_nothing_to_confirm(importer_client, defaults):
+    response = post_file(importer_client, b"participant,action,date\nVNM,signature,2025-10-25\n")
+    page = importer_client.get(response["Location"]).content.decode()
+    assert "Nothing to add: every row is already recorded." in page
+    assert "/confirm/" not in page
+
+
+def test_an_upload_left_unconfirmed_for_a_day_is_forgotten(importer_client, importer, defaults):
+    forgotten = Upload.objects.create(
+        treaty=defaults,
+        uploaded_by=importer,
+        filename="old.csv",
+        data=CANADA,
+        uploaded_at=timezone.now() - dt.timedelta(days=1, minutes=1),
+    )
+    post_file(importer_client, CANADA)
+    assert not Upload.objects.filter(pk=forgotten.pk).exists()
+    assert Upload.objects.count() == 1
