@@ -75,30 +75,6 @@ def test_export_then_import_into_an_empty_database_gives_the_same_status(default
     )
 
 
-def test_import_with_an_error_writes_nothing_and_names_each_line(defaults, tmp_path):
-    path = tmp_path / "bad.csv"
-    path.write_text(
-        "participant,action,date\n"
-        "Canada,signature,2026-07-15\n"
-        "Atlantis,signature,2026-07-15\n"
-        "Chile,ratification,2026-13-01\n",
-        encoding="utf-8",
-    )
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="2 error"):
-        call_command(
-            "import_actions",
-            str(path),
-            "--treaty",
-            "hanoi-convention",
-            stdout=io.StringIO(),
-            stderr=err,
-        )
-    assert "line 3: unknown participant 'Atlantis'" in err.getvalue()
-    assert "line 4: bad date '2026-13-01'" in err.getvalue()
-    assert not Action.objects.filter(participant__iso3="CAN").exists()
-
-
 def test_import_dry_run_checks_and_writes_nothing(defaults, tmp_path):
     path = tmp_path / "canada.csv"
     path.write_text(
