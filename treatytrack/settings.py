@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "accounts",
     "missions",
     "depositary",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,11 @@ STORAGES = {
 
 # The treaty shown at `/`.
 DEFAULT_TREATY_SLUG = env_str("DEFAULT_TREATY_SLUG", "hanoi-convention")
+
+# The largest CSV file the import page accepts; larger ones go through `import_actions`.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+if IMPORT_MAX_UPLOAD_BYTES < 1:
+    raise ImproperlyConfigured("IMPORT_MAX_UPLOAD_BYTES must be a positive number of bytes.")
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
