@@ -48,13 +48,29 @@ _MAX_LENGTHS = {
     name: Action._meta.get_field(name).max_length for name in ("place", "notification", "source")
 }
 _KINDS = list(ActionKind)
+# The CSV has no column for a declaration's text, so standalone declarations
+# are entered in the workspaces and stay out of the files (docs/import-export.md).
+CSV_KINDS = [kind for kind in ActionKind if kind != ActionKind.DECLARATION]
 # "Formal confirmation", "formal-confirmation" and "FORMAL_CONFIRMATION" all name one kind.
 _KIND_NAMES = {
-    spelling: index
-    for index, kind in enumerate(_KINDS)
+    spelling: _KINDS.index(kind)
+    for kind in CSV_KINDS
     for spelling in (kind.value, kind.value.replace("_", " "), kind.value.replace("_", "-"))
 }
-_DENUNCIATION = _KINDS.index(ActionKind.DENUNCIATION)
+# Within one day: the signature, then the instrument, then what depends on them.
+_DAY_RANK = array(
+    "B",
+    [
+        0
+        if kind == ActionKind.SIGNATURE
+        else 3
+        if kind == ActionKind.DENUNCIATION
+        else 2
+        if kind == ActionKind.DECLARATION
+        else 1
+        for kind in _KINDS
+    ],
+)
 # Lines ended by a lone carriage return (old Mac exports), split as csv expects.
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 # Progress is reported every this many rows while checking.
@@ -583,15 +599,19 @@ class _RowReader:
         except KeyError:
             kind = self.kind_cache[value] = _KIND_NAMES.get(re.sub(r"\s+", " ", value.lower()))
         if kind is None:
-            if value:
+            kinds = ", ".join(kind.value for kind in CSV_KINDS)
+            if value.lower() == ActionKind.DECLARATION:
+                message = _(
+                    "a declaration cannot be imported: the file has no column for its text. "
+                    "Record it in the depositary workspace."
+                )
+            elif value:
                 message = _("unknown action %(action)s; one of %(kinds)s.") % {
                     "action": _shown(value),
-                    "kinds": ", ".join(ActionKind.values),
+                    "kinds": kinds,
                 }
             else:
-                message = _("the action is missing; one of %(kinds)s.") % {
-                    "kinds": ", ".join(ActionKind.values)
-                }
+                message = _("the action is missing; one of %(kinds)s.") % {"kinds": kinds}
             errors.append(RowError(line, message))
         return kind
 
@@ -707,7 +727,7 @@ def _check_rules(plan: ImportPlan, records: _Records, by_participant: dict[int, 
         participant = participants[pk]
         indexes = sorted(
             by_participant[pk],
-            key=lambda i: (rows.date[i], rows.kind[i] == _DENUNCIATION, rows.line[i]),
+            key=lambda i: (rows.date[i], _DAY_RANK[rows.kind[i]], rows.line[i]),
         )
         first_line: dict[tuple[int, int], int] = {}
         for index in indexes:
@@ -759,6 +779,8 @@ def export_rows(actions: Iterable[Action]) -> Iterable[list[str]]:
     """
     yield list(COLUMNS)
     for action in actions:
+        if action.kind == ActionKind.DECLARATION:
+            continue
         yield [
             action.participant.name,
             action.kind,

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from ratifications.importing import CSV_KINDS
 from ratifications.models import Action
 from ratifications.rules import ActionKind
 from states.models import Participant
@@ -65,9 +66,9 @@ def history(defaults):
             date=dt.date.fromisoformat(day),
             **{"source": "Test", **extra},
         )
-    assert set(Action.objects.filter(treaty=treaty).values_list("kind", flat=True)) == set(
-        ActionKind.values
-    )
+    assert set(Action.objects.filter(treaty=treaty).values_list("kind", flat=True)) == {
+        kind.value for kind in CSV_KINDS
+    }
     return treaty
 
 

@@ -240,8 +240,9 @@ def test_the_preview_takes_the_same_queries_for_a_longer_file(
     )
     # The session; the user; the user's permissions and their groups'; the
     # upload with its treaty; the check: the records' fingerprint, the
-    # participants, the organizations' members, the treaty's actions.
-    with django_assert_num_queries(9):
+    # participants, the organizations' members, the treaty's actions; the
+    # header's mission link (is the user mission staff?).
+    with django_assert_num_queries(10):
         response = importer_client.get(upload.get_absolute_url())
     assert f"<strong>{states}</strong> to add" in response.content.decode()
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
     path("mission/", include("missions.urls")),
+    path("depositary/import/", include("imports.urls")),
     path("depositary/", include("depositary.urls")),
     path("", include("ratifications.urls")),
     path("", include("states.urls")),
