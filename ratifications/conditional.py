@@ -8,8 +8,14 @@ output itself (rendering it would cost what a 304 saves):
   the same query that fetches the treaty or participant (`with_fingerprint`);
 - today's New York date, for what shows the status as of today: it moves at
   New York midnight with no action changing;
-- the language, the signed-in user, the full path with its query string, and
-  the variant (a page, or which fragment of it).
+- the treaty's or participant's own row (an edited clause changes the status);
+- the language, the full path with its query string, the variant (a page, or
+  which fragment of it) and, for HTML pages, the signed-in user (the header
+  shows who is signed in).
+
+Not in it: the participants' reference data (names, groups), which changes with
+`load_defaults`, and the code; the daily pages pick such changes up at New York
+midnight at the latest.
 """
 
 import datetime as dt
@@ -43,17 +49,23 @@ class Fingerprint:
 
     count: int
     changed: dt.datetime | None
+    # The values of the row the actions belong to, when there is one.
+    row: str = ""
 
     @classmethod
     def of(cls, annotated) -> "Fingerprint":
         """From a row annotated by `with_fingerprint`."""
-        return cls(annotated.verified_actions, annotated.verified_changed)
+        return cls(annotated.verified_actions, annotated.verified_changed, _values(annotated))
 
     @classmethod
-    def of_all_actions(cls) -> "Fingerprint":
-        """Every verified action: for a page that shows several treaties' status."""
+    def of_all_actions(cls, owner) -> "Fingerprint":
+        """Every verified action: for the page of `owner` that shows several treaties' status."""
         values = Action.objects.verified().aggregate(count=Count("pk"), changed=Max("updated_at"))
-        return cls(values["count"], values["changed"])
+        return cls(values["count"], values["changed"], _values(owner))
+
+
+def _values(instance) -> str:
+    return repr(tuple(getattr(instance, f.attname) for f in instance._meta.concrete_fields))
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,8 @@ class Validators:
     fingerprint: Fingerprint
     # Whether the output shows the status as of today (the default as_of).
     daily: bool = True
+    # Whether the output is an HTML page, whose header depends on who is signed in.
+    per_user: bool = False
 
     def etag(self, request: HttpRequest, *, variant: str = "page", path: str = "") -> str:
         """The ETag of `path` (default: this request's) rendered as `variant`."""
@@ -70,10 +84,11 @@ class Validators:
             variant,
             path or request.get_full_path(),
             get_language() or "",
-            str(request.user.pk or ""),
+            str(request.user.pk or "") if self.per_user else "",
             today_in_new_york().isoformat() if self.daily else "",
             str(self.fingerprint.count),
             self.fingerprint.changed.isoformat() if self.fingerprint.changed else "",
+            self.fingerprint.row,
         ]
         return quote_etag(hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32])
 

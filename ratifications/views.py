@@ -63,7 +63,7 @@ def _dashboard(request, treaty):
     fragment = None
     if request.htmx and not request.htmx.history_restore_request:
         fragment = "counters" if request.htmx.target == "counters" else "participants"
-    validators = Validators(Fingerprint.of(treaty))
+    validators = Validators(Fingerprint.of(treaty), per_user=True)
     return respond(
         request,
         validators,

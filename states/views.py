@@ -17,7 +17,7 @@ def participant(request, iso3):
         return redirect("states:participant", iso3=iso3.upper(), permanent=True)
     participant = get_object_or_404(Participant, iso3=iso3)
     # Its status on a treaty depends on every other participant's actions there.
-    validators = Validators(Fingerprint.of_all_actions())
+    validators = Validators(Fingerprint.of_all_actions(participant), per_user=True)
     return respond(request, validators, lambda: _render_participant(request, participant))
 
 

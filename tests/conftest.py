@@ -48,6 +48,10 @@ def tenfold(defaults) -> Treaty:
 
 
 @pytest.fixture(params=["defaults", "tenfold"])
-def sized(request) -> Treaty:
-    """Each query budget holds at both sizes: the real data, and ten times as many actions."""
+def sized(request, db) -> Treaty:
+    """Each query budget holds at both sizes: the real data, and ten times as many actions.
+
+    Asks for `db` by name so that pytest-django orders these tests with the
+    other database tests, before the browser tests' transactional ones.
+    """
     return request.getfixturevalue(request.param)

@@ -9,7 +9,13 @@ from django.utils.http import http_date
 from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
 from states.models import RegionalGroup
-from tests.factories import ActionFactory, OrganizationFactory, ParticipantFactory, TreatyFactory
+from tests.factories import (
+    ActionFactory,
+    OrganizationFactory,
+    ParticipantFactory,
+    TreatyFactory,
+    UserFactory,
+)
 
 HX = {"HX-Request": "true", "HX-Target": "participants"}
 POLL = {"HX-Request": "true", "HX-Target": "counters"}
@@ -339,6 +345,22 @@ def test_the_etag_differs_by_query_fragment_language_and_new_york_day(client, de
     ):
         etags.add(client.get("/")["ETag"])
     assert len(etags) == 6
+
+
+def test_a_signed_in_visitor_gets_an_etag_of_their_own(client, defaults):
+    anonymous = client.get("/")["ETag"]
+    client.force_login(UserFactory())
+    response = client.get("/", headers={"If-None-Match": anonymous})
+    assert response.status_code == 200
+    assert response["ETag"] != anonymous
+
+
+def test_editing_a_treaty_clause_changes_the_etag(client, defaults):
+    etag = client.get("/")["ETag"]
+    Treaty.objects.filter(pk=defaults.pk).update(threshold=50)
+    response = client.get("/", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "0 of 50 instruments; 50 more needed." in response.content.decode()
 
 
 def test_the_page_tells_the_poll_which_etag_its_counters_have(client, defaults):

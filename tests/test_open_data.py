@@ -8,7 +8,7 @@ import pytest
 from ratifications.importing import COLUMNS, plan_import
 from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
-from tests.factories import ActionFactory, ParticipantFactory, TreatyFactory
+from tests.factories import ActionFactory, ParticipantFactory, TreatyFactory, UserFactory
 
 CSV_URL = "/api/v1/treaties/hanoi-convention/actions.csv"
 FEED_URL = "/treaties/hanoi-convention/feed/"
@@ -247,3 +247,14 @@ def test_the_embed_costs_two_queries_at_any_size(client, sized, django_assert_nu
 )
 def test_open_data_refuses_post(client, defaults, url):
     assert client.post(url).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "url",
+    [CSV_URL, FEED_URL, CALENDAR_URL, EMBED_URL, "/api/v1/treaties/hanoi-convention/status"],
+)
+def test_open_data_is_the_same_for_everyone(client, defaults, url):
+    anonymous = client.get(url)
+    assert "Cookie" not in anonymous.get("Vary", "")
+    client.force_login(UserFactory())
+    assert client.get(url, headers={"If-None-Match": anonymous["ETag"]}).status_code == 304
