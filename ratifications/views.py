@@ -81,7 +81,6 @@ def _render_dashboard(request, treaty, form, fragment, validators):
         "result": result,
         "status": result.status,
         "as_of": as_of,
-        "today": today,
         "form": form,
         "filters": form.filters(),
         # The same table today, and this day with no filter.
