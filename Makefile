@@ -30,6 +30,8 @@ install: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_defaults
+	@# One demo account per role; the command refuses unless DEBUG is on.
+	$(BIN)/python manage.py create_demo_accounts
 	@echo "Treatytrack is at http://127.0.0.1:8000/ (Ctrl-C to stop)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

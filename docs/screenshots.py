@@ -12,8 +12,15 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).resolve().parent / "screenshots"
-PAGES = {"dashboard": "/", "participant": "/participants/VNM/"}
+PAGES = {
+    "dashboard": "/",
+    # The table, scrolled to, with a search and a filter applied.
+    "participants": "/?q=republic&status=signed#participants",
+    "participant": "/participants/VNM/",
+}
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+# The countdown card, at the size of the iframe the dashboard's snippet suggests.
+EMBED = ("/treaties/hanoi-convention/embed/", (360, 230))
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -34,6 +41,11 @@ def main():
                 page.screenshot(path=OUT / f"{name}-{device}.png")
                 print(OUT / f"{name}-{device}.png")
             page.close()
+        path, (width, height) = EMBED
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(BASE + path)
+        page.screenshot(path=OUT / "embed.png")
+        print(OUT / "embed.png")
         browser.close()
 
 

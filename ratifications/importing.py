@@ -1,24 +1,36 @@
-"""CSV import and export of actions (CONTRACT.md "Data files").
+"""CSV import and export of actions (CONTRACT.md "Data files"; docs/import-export.md).
 
 One code path for every bulk way in: `import_actions`, `load_defaults` and the
-upload page all build an `ImportPlan`, show its errors, and apply it only when
-it has none. Rows are checked with the same rules engine as the forms.
+upload page build an `ImportPlan` with `plan_import`, show its errors, and apply
+it only when it has none. Rows are checked by the rules engine, as the forms' are.
+
+Two passes over the file, so that a file is checked whole before anything is
+written, and memory does not grow with it: the first pass parses and checks
+every row, keeping a few numbers a row in arrays rather than objects; the
+second reads the file again and writes the new rows in batches, with their
+audit trail.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import unicodedata
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import batched, islice
+from pathlib import Path
+from typing import NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from ratifications import rules
 from ratifications.models import Action, Treaty
@@ -28,18 +40,74 @@ from states.models import Participant, match_key
 COLUMNS = ("participant", "action", "date", "place", "notification", "note", "source")
 REQUIRED = ("participant", "action", "date")
 OPTIONAL = ("place", "notification", "note", "source")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# New actions are written this many at a time: two queries a batch.
+BATCH_SIZE = 2000
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_LENGTHS = {
     name: Action._meta.get_field(name).max_length for name in ("place", "notification", "source")
 }
+_KINDS = list(ActionKind)
+# The CSV has no column for a declaration's text, so standalone declarations
+# are entered in the workspaces and stay out of the files (docs/import-export.md).
+CSV_KINDS = [kind for kind in ActionKind if kind != ActionKind.DECLARATION]
+# "Formal confirmation", "formal-confirmation" and "FORMAL_CONFIRMATION" all name one kind.
+_KIND_NAMES = {
+    spelling: _KINDS.index(kind)
+    for kind in CSV_KINDS
+    for spelling in (kind.value, kind.value.replace("_", " "), kind.value.replace("_", "-"))
+}
+# Within one day: the signature, then the instrument, then what depends on them.
+_DAY_RANK = array(
+    "B",
+    [
+        0
+        if kind == ActionKind.SIGNATURE
+        else 3
+        if kind == ActionKind.DENUNCIATION
+        else 2
+        if kind == ActionKind.DECLARATION
+        else 1
+        for kind in _KINDS
+    ],
+)
+# Lines ended by a lone carriage return (old Mac exports), split as csv expects.
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+# Progress is reported every this many rows while checking.
+_PROGRESS_EVERY = 1000
+
+Progress = Callable[[int, int], None]
 
 
 class ImportFailed(Exception):
-    """The database changed under a checked plan; nothing was written."""
+    """The write pass could not go through; nothing was written."""
 
 
-@dataclass(frozen=True)
-class RowError:
+class RecordsChanged(ImportFailed):
+    """The treaty's verified actions changed after the plan was made; nothing was written."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "The treaty's recorded actions changed after the file was checked; nothing was "
+                "written. Check the file again."
+            )
+        )
+
+
+class FileChanged(ImportFailed):
+    """The file read for writing is not the file that was checked; nothing was written."""
+
+    def __init__(self):
+        super().__init__(_("The file changed while it was being imported; nothing was written."))
+
+
+class _NotUtf8(Exception):
+    def __init__(self, line: int, error: UnicodeDecodeError):
+        self.line, self.error = line, error
+
+
+class RowError(NamedTuple):
     line: int
     message: str
 
@@ -47,282 +115,672 @@ class RowError:
         return f"line {self.line}: {self.message}"
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """A row of the file, as checked: what the preview and the summary show."""
+
     line: int
     participant: Participant
     kind: ActionKind
     date: dt.date
-    place: str = ""
-    notification: str = ""
-    note: str = ""
-    source: str = ""
-
-    @property
-    def key(self) -> tuple:
-        return (self.participant.pk, self.kind.value, self.date)
-
-    def as_act(self) -> rules.Act:
-        return rules.Act(self.participant.iso3, self.kind, self.date, self.participant.is_reio)
 
 
-@dataclass
+def _with_parent(treaty: Treaty) -> list[int]:
+    """The treaty and, for a protocol, its parent: the records a check reads."""
+    return [treaty.pk] if treaty.parent_id is None else [treaty.pk, treaty.parent_id]
+
+
+def records_fingerprint(treaty: Treaty) -> str:
+    """What a plan is checked against: how many verified actions the treaty (and the
+    parent treaty of a protocol) has, and when the newest of them changed. Any
+    addition, edit, verification or removal changes it."""
+    found = (
+        Action.objects.verified()
+        .filter(treaty_id__in=_with_parent(treaty))
+        .aggregate(count=Count("pk"), latest=Max("updated_at"))
+    )
+    latest = found["latest"].isoformat() if found["latest"] else "-"
+    return f"{found['count']}:{latest}"
+
+
+class _Source:
+    """The file to read twice: CSV text, the bytes of a file, or a path to one.
+
+    Bytes are decoded line by line, so a byte that is not UTF-8 is reported
+    with its line; a path is streamed, never read whole.
+    """
+
+    def __init__(self, source: str | bytes | Path):
+        self.source = source
+        if isinstance(source, Path):
+            self.size = source.stat().st_size
+        else:
+            self.size = len(source)
+        self.done = 0  # bytes (characters for text) read so far
+        self.digests: list[bytes] = []
+
+    def lines(self) -> Iterator[str]:
+        self.done = 0
+        if isinstance(self.source, str):
+            text = io.StringIO(self.source.removeprefix("\ufeff"), newline="")
+            for line in text:
+                self.done += len(line)
+                yield line
+            return
+        digest = hashlib.sha256()
+        with self._binary() as stream:
+            number = 0
+            for raw in stream:
+                self.done += len(raw)
+                digest.update(raw)
+                if number == 0:
+                    raw = raw.removeprefix(codecs.BOM_UTF8)
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise _NotUtf8(number + 1, exc) from None
+                for piece in _LONE_CR.split(line) if "\r" in line[:-2] else (line,):
+                    if piece:
+                        number += 1
+                        yield piece
+        self.digests.append(digest.digest())
+
+    def _binary(self):
+        if isinstance(self.source, Path):
+            return self.source.open("rb")
+        return io.BytesIO(self.source)
+
+    def changed(self) -> bool:
+        """Whether the second reading differed from the first (a file edited meanwhile)."""
+        return len(set(self.digests)) > 1
+
+
+def _records(source: _Source, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of each record that is not blank; bad ones become errors."""
+    reader = csv.reader(source.lines(), strict=True)
+    end = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(RowError(end + 1, _csv_message(exc)))
+            end = reader.line_num
+            continue
+        except _NotUtf8 as exc:
+            errors.append(RowError(exc.line, _not_utf8_message(exc.error)))
+            return
+        start, end = end + 1, reader.line_num
+        joined = "".join(cells)
+        if not joined.strip():
+            continue
+        if "\x00" in joined:
+            errors.append(RowError(start, _("the line holds a NUL character: is this a CSV file?")))
+            continue
+        yield start, cells
+
+
+def _csv_message(exc: csv.Error) -> str:
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return _('a quoted value is never closed: check the quotes (") from this line to the end.')
+    if "expected after" in text:
+        return _(
+            'a quote (") inside a value must be doubled (""), and a value with quotes quoted whole.'
+        )
+    if "field larger than field limit" in text:
+        return _("a value is longer than %(limit)d characters.") % {"limit": csv.field_size_limit()}
+    return _("this line is not valid CSV (%(error)s).") % {"error": text}
+
+
+def _not_utf8_message(error: UnicodeDecodeError) -> str:
+    return _(
+        "the file is not UTF-8 text (byte 0x%(byte)02X at position %(position)d of this line): "
+        'save it as "CSV UTF-8" and try again.'
+    ) % {"byte": error.object[error.start], "position": error.start + 1}
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A value quoted in a message; long ones cut short."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def _clean(cell: str) -> str:
+    # NFC, so that "Côte" typed on a Mac matches "Côte" typed elsewhere.
+    return unicodedata.normalize("NFC", cell.strip())
+
+
+def _read_header(line: int, cells: list[str], errors: list[RowError]) -> dict[str, int] | None:
+    """The position of each column, or None (with errors) when the header is not usable."""
+    columns = [_clean(cell).lower() for cell in cells]
+    problems = []
+    if not any(name in COLUMNS for name in columns):
+        joined = ",".join(columns)
+        if (";" in joined or "\t" in joined) and len(columns) == 1:
+            problems.append(
+                _(
+                    "the values must be separated by commas, not semicolons or tabs: "
+                    'save the file as "CSV UTF-8 (comma delimited)".'
+                )
+            )
+        else:
+            problems.append(
+                _("the first row must be the header (%(columns)s), not %(found)s.")
+                % {"columns": ",".join(COLUMNS), "found": _shown(",".join(cells), 60)}
+            )
+    else:
+        unknown = [name for name in columns if name and name not in COLUMNS]
+        if unknown:
+            problems.append(
+                _("unknown column %(names)s; the columns are %(columns)s.")
+                % {
+                    "names": ", ".join(_shown(name) for name in unknown[:5]),
+                    "columns": ",".join(COLUMNS),
+                }
+            )
+        unnamed = [str(position) for position, name in enumerate(columns, 1) if not name]
+        if unnamed:
+            problems.append(
+                _("column %(positions)s has no name; name it or remove it.")
+                % {"positions": ", ".join(unnamed[:5])}
+            )
+        missing = [name for name in REQUIRED if name not in columns]
+        if missing:
+            problems.append(
+                _("missing column %(names)s; %(required)s are required.")
+                % {
+                    "names": ", ".join(repr(name) for name in missing),
+                    "required": ", ".join(REQUIRED),
+                }
+            )
+        repeated = sorted({name for name in columns if name and columns.count(name) > 1})
+        if repeated:
+            problems.append(
+                _("column %(names)s appears twice.")
+                % {"names": ", ".join(repr(name) for name in repeated)}
+            )
+    if problems:
+        errors.extend(RowError(line, problem) for problem in problems)
+        return None
+    return {name: position for position, name in enumerate(columns)}
+
+
+class _Rows:
+    """The valid rows of a file, column by column in arrays: a few bytes a row.
+
+    `state` says what the check made of each row: new, already recorded, or refused.
+    """
+
+    NEW, ALREADY_THERE, REFUSED = 0, 1, 2
+
+    def __init__(self):
+        self.participant = array("Q")  # Participant.pk
+        self.kind = array("B")  # index in _KINDS
+        self.date = array("I")  # date.toordinal()
+        self.line = array("I")
+        self.state = array("B")
+
+    def __len__(self):
+        return len(self.line)
+
+    def append(self, line: int, participant: int, kind: int, date: int, state: int) -> None:
+        self.participant.append(participant)
+        self.kind.append(kind)
+        self.date.append(date)
+        self.line.append(line)
+        self.state.append(state)
+
+    def act(self, index: int, participant: Participant) -> rules.Act:
+        return rules.Act(
+            participant.iso3,
+            _KINDS[self.kind[index]],
+            dt.date.fromordinal(self.date[index]),
+            participant.is_reio,
+        )
+
+
+class RowList(Sequence):
+    """The rows of a plan in one state, in file order, made into `Row`s as they are read."""
+
+    def __init__(self, plan: ImportPlan, state: int):
+        self._plan, self._state = plan, state
+        self._count = plan._rows.state.count(state)
+
+    def __len__(self):
+        return self._count
+
+    def __iter__(self) -> Iterator[Row]:
+        rows, participants = self._plan._rows, self._plan._participants
+        for index, state in enumerate(rows.state):
+            if state == self._state:
+                yield Row(
+                    rows.line[index],
+                    participants[rows.participant[index]],
+                    _KINDS[rows.kind[index]],
+                    dt.date.fromordinal(rows.date[index]),
+                )
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return list(islice(self, *item.indices(self._count)))
+        if not -self._count <= item < self._count:
+            raise IndexError(item)
+        return next(islice(self, item % self._count, None))
+
+
 class ImportPlan:
-    treaty: Treaty
-    new: list[Row] = field(default_factory=list)
-    already_there: list[Row] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    """What importing a file would do: rows new, rows already there, and every error."""
+
+    def __init__(self, treaty: Treaty, source: _Source, fingerprint: str):
+        self.treaty = treaty
+        self.errors: list[RowError] = []
+        # The state of the records the plan was checked against (`records_fingerprint`).
+        self.fingerprint = fingerprint
+        self._source = source
+        self._rows = _Rows()
+        self._columns: dict[str, int] = {}
+        self._participants: dict[int, Participant] = {}
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
-    def apply(self, user=None) -> int:
-        """Record the new rows as verified actions, all or none. Returns how many."""
+    @property
+    def new(self) -> RowList:
+        return RowList(self, _Rows.NEW)
+
+    @property
+    def already_there(self) -> RowList:
+        return RowList(self, _Rows.ALREADY_THERE)
+
+    def apply(
+        self,
+        user=None,
+        *,
+        expected_fingerprint: str | None = None,
+        batch_size: int = BATCH_SIZE,
+        progress: Progress | None = None,
+    ) -> int:
+        """Record the new rows as verified actions, all or none; returns how many.
+
+        Raises RecordsChanged if the treaty's verified actions are no longer
+        those the plan was checked against (nor, when given, those a preview
+        showed), FileChanged if the file changed between the two readings.
+        """
         if self.errors:
             raise ValueError("A plan with errors cannot be applied.")
-        now = timezone.now()
-        actions = [
-            Action(
+        if expected_fingerprint is not None and expected_fingerprint != self.fingerprint:
+            raise RecordsChanged
+        total, written = len(self.new), 0
+        try:
+            with transaction.atomic():
+                # One import at a time into a treaty, so that what was checked
+                # stays true until this one commits.
+                Treaty.objects.select_for_update().only("pk").get(pk=self.treaty.pk)
+                if records_fingerprint(self.treaty) != self.fingerprint:
+                    raise RecordsChanged
+                now = timezone.now()
+                for batch in batched(self._new_actions(user, now), batch_size):
+                    created = Action.objects.bulk_create(batch)
+                    _record_history(created, user, now)
+                    written += len(created)
+                    if progress:
+                        progress(written, total)
+                    # Before the next batch is built: one batch in memory at a time.
+                    del batch, created
+                if self._source.changed():
+                    raise FileChanged
+        except IntegrityError:
+            raise RecordsChanged from None
+        return written
+
+    def _new_actions(self, user, now: dt.datetime) -> Iterator[Action]:
+        """The second reading: the new rows as actions, with their optional values."""
+        rows, columns = self._rows, self._columns
+        records = _records(self._source, [])
+        next(records, None)  # the header
+        for index, (line, cells) in enumerate(records):
+            if index >= len(rows) or rows.line[index] != line:
+                raise FileChanged
+            if rows.state[index] != _Rows.NEW:
+                continue
+            optional = {
+                name: _clean(cells[columns[name]]) if name in columns else "" for name in OPTIONAL
+            }
+            yield Action(
                 treaty=self.treaty,
-                participant=row.participant,
-                kind=row.kind,
-                date=row.date,
-                place=row.place,
-                notification=row.notification,
-                note=row.note,
-                source=row.source,
+                participant_id=rows.participant[index],
+                kind=_KINDS[rows.kind[index]],
+                date=dt.date.fromordinal(rows.date[index]),
                 state=Action.State.VERIFIED,
                 submitted_by=user,
                 submitted_at=now,
                 reviewed_by=user,
                 reviewed_at=now,
+                **optional,
             )
-            for row in self.new
-        ]
-        try:
-            with transaction.atomic():
-                bulk_create_with_history(
-                    actions,
-                    Action,
-                    batch_size=1000,
-                    default_user=user,
-                    default_change_reason="import",
-                )
-        except IntegrityError:
-            raise ImportFailed(
-                _("The recorded actions changed while importing; nothing was written. Try again.")
-            ) from None
-        return len(actions)
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 text, with or without a byte-order mark; anything else is refused."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            _("The file is not UTF-8 text (byte %(position)d). Save it as CSV UTF-8 and try again.")
-            % {"position": exc.start + 1}
-        ) from None
+def _record_history(actions: list[Action], user, when: dt.datetime) -> None:
+    """Each new action's "created" entry in the audit trail, copied by the database.
 
-
-def plan_import(text: str, treaty: Treaty) -> ImportPlan:
-    """Check every row of a CSV text against the format and the rules; write nothing."""
-    plan = ImportPlan(treaty)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None or not any(cell.strip() for cell in header):
-        plan.errors.append(
-            RowError(1, _("The file is empty: it needs a header row (%s).") % ",".join(COLUMNS))
-        )
-        return plan
-    columns = [cell.strip().lower() for cell in header]
-    problems = _check_header(columns)
-    if problems:
-        plan.errors.extend(RowError(1, message) for message in problems)
-        return plan
-
-    names = Participant.objects.name_index()
-    rows: list[Row] = []
-    seen: dict[tuple, int] = {}
-    line = reader.line_num
-    for cells in reader:
-        start, line = line + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
+    What simple_history's bulk_history_create writes, as one INSERT ... SELECT a
+    batch instead of a second model instance a row built in Python: that would
+    be the import's largest cost. The columns come from the historical model, so
+    a field added to Action is copied too; an unknown history field stops here.
+    """
+    history = Action.history.model
+    tracked = {field.attname for field in history.tracked_fields}
+    given = {
+        "history_date": when,
+        "history_type": "+",
+        "history_change_reason": "import",
+        "history_user_id": user.pk if user else None,
+    }
+    quote = connection.ops.quote_name
+    columns, selected, params = [], [], []
+    for field in history._meta.concrete_fields:
+        if field.primary_key:
             continue
-        if len(cells) != len(columns):
-            plan.errors.append(
-                RowError(
-                    start,
-                    _("expected %(expected)d values, found %(found)d.")
-                    % {"expected": len(columns), "found": len(cells)},
-                )
-            )
-            continue
-        values = {name: cell.strip() for name, cell in zip(columns, cells, strict=True)}
-        row = _parse_row(start, values, names, plan.errors)
-        if row is None:
-            continue
-        if row.key in seen:
-            plan.errors.append(
-                RowError(start, _("the same action as line %(line)d.") % {"line": seen[row.key]})
-            )
-            continue
-        seen[row.key] = start
-        rows.append(row)
-
-    _check_against_records(plan, rows)
-    plan.errors.sort(key=lambda error: error.line)
-    return plan
-
-
-def _check_header(columns: list[str]) -> list[str]:
-    problems = []
-    unknown = [name for name in columns if name not in COLUMNS]
-    if unknown:
-        problems.append(
-            _("unknown column %(names)s; the columns are %(columns)s.")
-            % {"names": ", ".join(repr(n) for n in unknown), "columns": ",".join(COLUMNS)}
-        )
-    missing = [name for name in REQUIRED if name not in columns]
-    if missing:
-        problems.append(_("missing column %(names)s.") % {"names": ", ".join(missing)})
-    repeated = sorted({name for name in columns if columns.count(name) > 1})
-    if repeated:
-        problems.append(_("column %(names)s appears twice.") % {"names": ", ".join(repeated)})
-    return problems
-
-
-def _parse_row(line: int, values: dict, names: dict, errors: list[RowError]) -> Row | None:
-    before = len(errors)
-    participant = names.get(match_key(values["participant"]))
-    if participant is None:
-        if values["participant"]:
-            message = _(
-                "unknown participant %(name)r: use its ISO alpha-3 code, UN name or a known alias."
-            ) % {"name": values["participant"]}
+        columns.append(quote(field.column))
+        if field.attname in tracked:
+            selected.append(quote(Action._meta.get_field(field.attname).column))
+        elif field.attname in given:
+            selected.append("%s")
+            params.append(field.get_db_prep_save(given[field.attname], connection))
         else:
-            message = _("the participant is missing.")
-        errors.append(RowError(line, message))
-    raw_kind = re.sub(r"[\s-]+", "_", values["action"].lower())
-    if raw_kind not in ActionKind.values:
-        errors.append(
-            RowError(
-                line,
-                _("unknown action %(action)r; one of %(kinds)s.")
-                % {"action": values["action"], "kinds": ", ".join(ActionKind.values)},
+            raise ImproperlyConfigured(
+                f"The import does not know how to fill the history field {field.attname!r}."
             )
-        )
-    date = None
-    try:
-        if _DATE.match(values["date"]):
-            date = dt.date.fromisoformat(values["date"])
-    except ValueError:
-        pass
-    if date is None:
-        errors.append(
-            RowError(line, _("bad date %(date)r: write YYYY-MM-DD.") % {"date": values["date"]})
-        )
-    for name, limit in _MAX_LENGTHS.items():
-        if len(values.get(name, "")) > limit:
+    ids = [action.pk for action in actions]
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selected)} FROM {quote(Action._meta.db_table)} "
+        f"WHERE {quote(Action._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
+
+
+class _Records:
+    """The treaty's verified actions (and its parent's), read once for the whole check."""
+
+    def __init__(self, treaty: Treaty):
+        self.names = Participant.objects.name_index()
+        self.participants = {p.pk: p for p in self.names.values()}
+        self.members: dict[int, list[int]] = {}
+        for organization, member in Participant.members.through.objects.values_list(
+            "from_participant_id", "to_participant_id"
+        ):
+            self.members.setdefault(organization, []).append(member)
+        # (participant, kind, date) -> (place, notification, note, source)
+        self.recorded: dict[tuple[int, str, dt.date], tuple[str, ...]] = {}
+        self.acts: dict[int, list[rules.Act]] = {}
+        self.parent_acts: dict[int, list[rules.Act]] = {}
+        for treaty_id, participant_id, kind, date, *optional in (
+            Action.objects.verified()
+            .filter(treaty_id__in=_with_parent(treaty))
+            .values_list("treaty_id", "participant_id", "kind", "date", *OPTIONAL)
+            .iterator(chunk_size=5000)
+        ):
+            participant = self.participants[participant_id]
+            act = rules.Act(participant.iso3, ActionKind(kind), date, participant.is_reio)
+            if treaty_id == treaty.pk:
+                self.recorded[participant_id, kind, date] = tuple(optional)
+                self.acts.setdefault(participant_id, []).append(act)
+            else:
+                self.parent_acts.setdefault(participant_id, []).append(act)
+
+
+class _RowReader:
+    """Turns the cells of a row into (participant, kind, date, optional values)."""
+
+    def __init__(self, columns: dict[str, int], names: dict[str, Participant]):
+        self.columns = columns
+        self.width = len(columns)
+        self.names = names
+        # Files repeat the same names and kinds: match each spelling once.
+        self.participant_cache: dict[str, Participant | None] = {}
+        self.kind_cache: dict[str, int | None] = {}
+
+    def read(self, line: int, cells: list[str], errors: list[RowError]):
+        # Spreadsheets pad rows with empty cells; those say nothing.
+        padded = len(cells) > self.width and not any(c.strip() for c in cells[self.width :])
+        if len(cells) != self.width and not padded:
             errors.append(
                 RowError(
                     line,
-                    _("%(name)s is longer than %(limit)d characters.")
-                    % {"name": name, "limit": limit},
+                    _("expected %(expected)d values, found %(found)d.")
+                    % {"expected": self.width, "found": len(cells)},
                 )
             )
-    if len(errors) > before:
-        return None
-    return Row(
-        line=line,
-        participant=participant,
-        kind=ActionKind(raw_kind),
-        date=date,
-        **{name: values.get(name, "") for name in OPTIONAL},
-    )
-
-
-def _check_against_records(plan: ImportPlan, rows: list[Row]) -> None:
-    """Sort rows into new and already there, and check the new ones with the rules."""
-    treaty = plan.treaty
-    recorded = {
-        (a.participant_id, a.kind, a.date): a
-        for a in Action.objects.verified().for_treaty(treaty).select_related("participant")
-    }
-    history: dict[str, list[rules.Act]] = defaultdict(list)
-    members_of: dict[str, list[str]] = defaultdict(list)
-    for action in recorded.values():
-        history[action.participant.iso3].append(action.as_act())
-    for organization in Participant.objects.filter(kind="reio").prefetch_related("members"):
-        members_of[organization.iso3] = [m.iso3 for m in organization.members.all()]
-    parent_history = _parent_history(treaty)
-
-    today = rules.today_in_new_york()
-    clauses = treaty.clauses
-    # In date order, so that a file may list a ratification before its signature.
-    for row in sorted(rows, key=lambda r: (r.date, r.kind == ActionKind.DENUNCIATION, r.line)):
-        existing = recorded.get(row.key)
-        if existing is not None:
-            conflict = _conflict(row, existing)
-            if conflict:
-                plan.errors.append(RowError(row.line, conflict))
-            else:
-                plan.already_there.append(row)
-            continue
-        act = row.as_act()
-        members = [a for iso3 in members_of.get(act.participant, ()) for a in history[iso3]]
-        parent = None
-        if parent_history is not None:
-            parent = (treaty.parent.clauses, parent_history[act.participant])
-        problems = rules.check_action(
-            clauses, act, history[act.participant], today=today, members=members, parent=parent
+            return None
+        columns = self.columns
+        before = len(errors)
+        participant = self.participant(_clean(cells[columns["participant"]]), line, errors)
+        kind = self.kind(_clean(cells[columns["action"]]), line, errors)
+        date = self.date(_clean(cells[columns["date"]]), line, errors)
+        optional = tuple(
+            _clean(cells[columns[name]]) if name in columns else "" for name in OPTIONAL
         )
-        if problems:
-            plan.errors.extend(
-                RowError(row.line, f"{row.participant.name}: {problem.message}")
-                for problem in problems
-            )
-            continue
-        history[act.participant].append(act)
-        plan.new.append(row)
-    plan.new.sort(key=lambda r: r.line)
+        for name, value in zip(OPTIONAL, optional, strict=True):
+            limit = _MAX_LENGTHS.get(name)
+            if limit and len(value) > limit:
+                errors.append(
+                    RowError(
+                        line,
+                        _("%(name)s is longer than %(limit)d characters.")
+                        % {"name": name, "limit": limit},
+                    )
+                )
+        if len(errors) > before:
+            return None
+        return participant, kind, date, optional
 
+    def participant(self, value: str, line: int, errors: list[RowError]) -> Participant | None:
+        try:
+            participant = self.participant_cache[value]
+        except KeyError:
+            participant = self.participant_cache[value] = self.names.get(match_key(value))
+        if participant is None:
+            if value:
+                message = _(
+                    "unknown participant %(name)s: use its ISO alpha-3 code, UN name or a "
+                    "known alias."
+                ) % {"name": _shown(value)}
+            else:
+                message = _("the participant is missing.")
+            errors.append(RowError(line, message))
+        return participant
 
-def _parent_history(treaty: Treaty) -> dict[str, list[rules.Act]] | None:
-    if treaty.parent_id is None:
+    def kind(self, value: str, line: int, errors: list[RowError]) -> int | None:
+        try:
+            kind = self.kind_cache[value]
+        except KeyError:
+            kind = self.kind_cache[value] = _KIND_NAMES.get(re.sub(r"\s+", " ", value.lower()))
+        if kind is None:
+            kinds = ", ".join(kind.value for kind in CSV_KINDS)
+            if value.lower() == ActionKind.DECLARATION:
+                message = _(
+                    "a declaration cannot be imported: the file has no column for its text. "
+                    "Record it in the depositary workspace."
+                )
+            elif value:
+                message = _("unknown action %(action)s; one of %(kinds)s.") % {
+                    "action": _shown(value),
+                    "kinds": kinds,
+                }
+            else:
+                message = _("the action is missing; one of %(kinds)s.") % {"kinds": kinds}
+            errors.append(RowError(line, message))
+        return kind
+
+    def date(self, value: str, line: int, errors: list[RowError]) -> dt.date | None:
+        try:
+            if _DATE.fullmatch(value):
+                return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+        if value:
+            message = _("bad date %(date)s: write YYYY-MM-DD.") % {"date": _shown(value)}
+        else:
+            message = _("the date is missing: write YYYY-MM-DD.")
+        errors.append(RowError(line, message))
         return None
-    history: dict[str, list[rules.Act]] = defaultdict(list)
-    for action in (
-        Action.objects.verified().for_treaty(treaty.parent_id).select_related("participant")
-    ):
-        history[action.participant.iso3].append(action.as_act())
-    return history
 
 
-def _conflict(row: Row, existing: Action) -> str:
-    for name in OPTIONAL:
-        given, recorded = getattr(row, name), getattr(existing, name)
-        if given and given != recorded:
+def plan_import(
+    source: str | bytes | Path, treaty: Treaty, *, progress: Progress | None = None
+) -> ImportPlan:
+    """Check every row of a CSV file against the format and the rules; write nothing.
+
+    `source` is the CSV text, the bytes of a file, or the path of one (streamed).
+    A bad file never raises: each problem becomes a `RowError` with its line.
+    Only a path that cannot be read raises (OSError).
+    """
+    reading = _Source(source)
+    # Taken before the records are read: a change after it is then always seen.
+    plan = ImportPlan(treaty, reading, records_fingerprint(treaty))
+    errors = plan.errors
+    records = _records(reading, errors)
+    first = next(records, None)
+    if first is None:
+        if not errors:
+            errors.append(
+                RowError(
+                    1,
+                    _("the file is empty: it needs a header row (%(columns)s).")
+                    % {"columns": ",".join(COLUMNS)},
+                )
+            )
+        return plan
+    columns = _read_header(*first, errors)
+    if columns is None:
+        return plan
+    plan._columns = columns
+    records_now = _Records(treaty)
+    plan._participants = records_now.participants
+    reader = _RowReader(columns, records_now.names)
+    rows = plan._rows
+    by_participant: dict[int, array] = {}
+    for count, (line, cells) in enumerate(records, 1):
+        if progress and count % _PROGRESS_EVERY == 0:
+            progress(reading.done, reading.size)
+        found = reader.read(line, cells, errors)
+        if found is None:
+            continue
+        participant, kind, date, optional = found
+        state = _Rows.NEW
+        recorded = records_now.recorded.get((participant.pk, _KINDS[kind].value, date))
+        if recorded is not None:
+            conflict = _conflict(participant, _KINDS[kind], date, optional, recorded)
+            if conflict:
+                errors.append(RowError(line, conflict))
+                continue
+            state = _Rows.ALREADY_THERE
+        by_participant.setdefault(participant.pk, array("I")).append(len(rows))
+        rows.append(line, participant.pk, kind, date.toordinal(), state)
+    if progress:
+        progress(reading.size, reading.size)
+    _check_rules(plan, records_now, by_participant)
+    errors.sort(key=lambda error: error.line)
+    return plan
+
+
+def _conflict(
+    participant: Participant,
+    kind: ActionKind,
+    date: dt.date,
+    given: tuple[str, ...],
+    recorded: tuple[str, ...],
+) -> str:
+    """A row for a recorded action that says something else about it (empty says nothing)."""
+    for name, value, known in zip(OPTIONAL, given, recorded, strict=True):
+        if value and value != known:
             return _(
-                "%(participant)s's %(kind)s of %(date)s is recorded with %(field)s %(recorded)r, "
-                "not %(given)r."
+                "%(participant)s's %(kind)s of %(date)s is recorded with %(field)s %(recorded)s, "
+                "not %(given)s."
             ) % {
-                "participant": row.participant.name,
-                "kind": row.kind.label.lower(),
-                "date": row.date.isoformat(),
+                "participant": participant.name,
+                "kind": kind.label.lower(),
+                "date": date.isoformat(),
                 "field": name,
-                "recorded": recorded,
-                "given": given,
+                "recorded": _shown(known),
+                "given": _shown(value),
             }
     return ""
 
 
+def _check_rules(plan: ImportPlan, records: _Records, by_participant: dict[int, array]) -> None:
+    """Refuse a row repeated in the file, then check each new row with the rules engine.
+
+    Participant by participant, each one's rows in date order (so that a file
+    may list a ratification before its signature), States before
+    organizations (whose rows depend on their member States').
+    """
+    rows, errors, treaty = plan._rows, plan.errors, plan.treaty
+    clauses, today = treaty.clauses, rules.today_in_new_york()
+    parent_clauses = treaty.parent.clauses if treaty.parent_id else None
+    participants = records.participants
+    order = sorted(by_participant, key=lambda pk: participants[pk].is_reio)
+    for pk in order:
+        participant = participants[pk]
+        indexes = sorted(
+            by_participant[pk],
+            key=lambda i: (rows.date[i], _DAY_RANK[rows.kind[i]], rows.line[i]),
+        )
+        first_line: dict[tuple[int, int], int] = {}
+        for index in indexes:
+            key = (rows.date[index], rows.kind[index])
+            if key in first_line:
+                errors.append(
+                    RowError(
+                        rows.line[index],
+                        _("the same action as line %(line)d.") % {"line": first_line[key]},
+                    )
+                )
+                rows.state[index] = _Rows.REFUSED
+            else:
+                first_line[key] = rows.line[index]
+        history = list(records.acts.get(pk, ()))
+        members: list[rules.Act] = []
+        if participant.is_reio:
+            for member in records.members.get(pk, ()):
+                members.extend(records.acts.get(member, ()))
+                members.extend(
+                    rows.act(i, participants[member])
+                    for i in by_participant.get(member, ())
+                    if rows.state[i] == _Rows.NEW
+                )
+        parent = None
+        if parent_clauses is not None:
+            parent = (parent_clauses, records.parent_acts.get(pk, []))
+        for index in indexes:
+            if rows.state[index] != _Rows.NEW:
+                continue
+            act = rows.act(index, participant)
+            problems = rules.check_action(
+                clauses, act, history, today=today, members=members, parent=parent
+            )
+            if problems:
+                errors.extend(
+                    RowError(rows.line[index], f"{participant.name}: {problem.message}")
+                    for problem in problems
+                )
+                rows.state[index] = _Rows.REFUSED
+            else:
+                history.append(act)
+
+
 def export_rows(actions: Iterable[Action]) -> Iterable[list[str]]:
-    """The CSV rows for these actions, header first: what `plan_import` reads back."""
+    """The CSV rows for these actions, header first: what `plan_import` reads back.
+
+    The participant is written by its UN name (readable, and matched on import).
+    """
     yield list(COLUMNS)
     for action in actions:
+        if action.kind == ActionKind.DECLARATION:
+            continue
         yield [
             action.participant.name,
             action.kind,

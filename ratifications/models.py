@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -6,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -116,13 +119,9 @@ class Treaty(models.Model):
             denunciation_months=self.denunciation_months,
         )
 
-    def status(self, as_of: dt.date | None = None) -> "TreatyStatus":
-        """The public status as of a New York date: verified actions only (rule 6).
-
-        One query: the verified actions up to that date with their participants.
-        """
-        as_of = as_of or rules.today_in_new_york()
-        actions = list(
+    def _verified_actions(self, as_of: dt.date) -> list["Action"]:
+        """The verified actions up to a date with their participants: one query."""
+        return list(
             Action.objects.verified()
             .filter(treaty=self, date__lte=as_of)
             .select_related("participant")
@@ -138,6 +137,14 @@ class Treaty(models.Model):
             )
             .fetch_mode(models.FETCH_RAISE)
         )
+
+    def status(self, as_of: dt.date | None = None) -> "TreatyStatus":
+        """The public status as of a New York date: verified actions only (rule 6).
+
+        One query: the verified actions up to that date with their participants.
+        """
+        as_of = as_of or rules.today_in_new_york()
+        actions = self._verified_actions(as_of)
         participants = {a.participant.iso3: a.participant for a in actions}
         return TreatyStatus(
             treaty=self,
@@ -146,6 +153,24 @@ class Treaty(models.Model):
             data_as_of=max((a.date for a in actions), default=None),
             last_updated=max((a.reviewed_at for a in actions if a.reviewed_at), default=None),
         )
+
+    def impacts(self, submissions: Iterable["Action"]) -> dict[int, "Impact"]:
+        """What verifying each submission would change in today's status, by its pk.
+
+        One query (the verified actions); each submission is then added on its
+        own to the same verified record and the rules engine run again.
+        """
+        as_of = rules.today_in_new_york()
+        acts = [a.as_act() for a in self._verified_actions(as_of)]
+        before = rules.compute_status(self.clauses, acts, as_of)
+        return {
+            s.pk: Impact(
+                submission=s,
+                before=before,
+                after=rules.compute_status(self.clauses, [*acts, s.as_act()], as_of),
+            )
+            for s in submissions
+        }
 
 
 @dataclass(frozen=True)
@@ -212,6 +237,64 @@ class TreatyStatus:
         }
 
 
+@dataclass(frozen=True)
+class Impact:
+    """The status before and after one submission would be verified."""
+
+    submission: "Action"
+    before: rules.Status
+    after: rules.Status
+
+    @property
+    def row(self) -> rules.ParticipantStatus | None:
+        iso3 = self.submission.participant.iso3
+        return next((p for p in self.after.participants if p.participant == iso3), None)
+
+    def summary(self) -> str:
+        """One sentence for the depositary's queue."""
+        before, after, kind = self.before, self.after, self.submission.action_kind
+        row = self.row
+        if kind.is_instrument:
+            if after.instruments_counted == before.instruments_counted:
+                reason = row.not_counted.label if row and row.not_counted else ""
+                return gettext("Not counted toward the threshold: %(reason)s.") % {"reason": reason}
+            if before.threshold_reached_on is None and after.threshold_reached_on is not None:
+                return gettext(
+                    "This is instrument %(n)d of %(threshold)d: the threshold is reached and "
+                    "the treaty enters into force on %(day)s."
+                ) % {
+                    "n": after.instruments_counted,
+                    "threshold": after.threshold,
+                    "day": date_format(after.entry_into_force, "DATE_FORMAT"),
+                }
+            if row and row.entry_into_force:
+                return gettext(
+                    "Counts: %(n)d of %(threshold)d instruments; "
+                    "in force for this participant on %(day)s."
+                ) % {
+                    "n": after.instruments_counted,
+                    "threshold": after.threshold,
+                    "day": date_format(row.entry_into_force, "DATE_FORMAT"),
+                }
+            return gettext(
+                "Counts: %(n)d of %(threshold)d instruments (%(remaining)d more needed)."
+            ) % {
+                "n": after.instruments_counted,
+                "threshold": after.threshold,
+                "remaining": after.remaining,
+            }
+        if kind == ActionKind.SIGNATURE:
+            return gettext("Signatories: %(before)d, then %(after)d.") % {
+                "before": before.signatories,
+                "after": after.signatories,
+            }
+        if kind == ActionKind.DENUNCIATION and row and row.denunciation_effective:
+            return gettext("Takes effect on %(day)s; it remains a party until then.") % {
+                "day": date_format(row.denunciation_effective, "DATE_FORMAT")
+            }
+        return gettext("No change to the counts.")
+
+
 class ActionQuerySet(models.QuerySet):
     def verified(self):
         return self.filter(state=Action.State.VERIFIED)
@@ -221,7 +304,11 @@ class ActionQuerySet(models.QuerySet):
 
     def standing(self):
         """Verified and pending: what a new submission must be consistent with."""
-        return self.exclude(state=Action.State.REJECTED)
+        return self.filter(state__in=[Action.State.VERIFIED, Action.State.PENDING])
+
+    def for_mission_staff(self, user):
+        """The actions of the participants whose mission this user works for."""
+        return self.filter(participant__mission_memberships__user=user)
 
     def for_treaty(self, treaty):
         return self.filter(treaty=treaty)
@@ -237,6 +324,11 @@ class Action(models.Model):
         PENDING = "pending", _("Pending verification")
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
+        # A state, not a delete: the submission and its history stay in the audit trail.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Conflict(Exception):
+        """Someone else reviewed or changed the submission first; the message says who."""
 
     treaty = models.ForeignKey(Treaty, on_delete=models.PROTECT, related_name="actions")
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="actions")
@@ -273,6 +365,9 @@ class Action(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency: every workflow change adds one, and a form that
+    # shows version N may only save over version N (see `check_reviewable`).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ActionQuerySet.as_manager()
     # The audit trail: every create, edit, verification, rejection, withdrawal.
@@ -289,7 +384,7 @@ class Action(models.Model):
                 condition=models.Q(kind__in=ActionKind.values), name="action_kind_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(state__in=["pending", "verified", "rejected"]),
+                condition=models.Q(state__in=["pending", "verified", "rejected", "withdrawn"]),
                 name="action_state_valid",
             ),
             # Rule 1: one signature per participant and treaty, in what counts.
@@ -308,10 +403,16 @@ class Action(models.Model):
                 condition=~models.Q(state="rejected") | ~models.Q(rejection_reason=""),
                 name="action_rejection_has_reason",
             ),
+            # Verified and rejected actions say when; pending and withdrawn ones were
+            # never reviewed.
             models.CheckConstraint(
-                condition=models.Q(state="pending", reviewed_at__isnull=True)
-                | (~models.Q(state="pending") & models.Q(reviewed_at__isnull=False)),
+                condition=models.Q(state__in=["pending", "withdrawn"], reviewed_at__isnull=True)
+                | models.Q(state__in=["verified", "rejected"], reviewed_at__isnull=False),
                 name="action_reviewed_unless_pending",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="declaration") | ~models.Q(declarations=""),
+                name="action_declaration_has_text",
             ),
         ]
         indexes = [
@@ -319,6 +420,12 @@ class Action(models.Model):
             models.Index(fields=["treaty", "state", "date"], name="action_treaty_state_date"),
             # The participant page and every rule check: one participant's history.
             models.Index(fields=["participant", "treaty"], name="action_participant_treaty"),
+            # The depositary's queue: pending submissions, oldest first.
+            models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(state="pending"),
+                name="action_pending_queue",
+            ),
         ]
 
     def __str__(self):
@@ -371,10 +478,131 @@ class Action(models.Model):
 
     def clean(self):
         super().clean()
-        if self.treaty_id is None or self.participant_id is None or not self.kind or not self.date:
-            return
         errors: dict[str, list[str]] = {}
+        if self.kind == ActionKind.DECLARATION and not self.declarations.strip():
+            errors["declarations"] = [gettext("A declaration needs its text.")]
+        if self.treaty_id is None or self.participant_id is None or not self.kind or not self.date:
+            if errors:
+                raise ValidationError(errors)
+            return
         for problem in self.rule_problems(include_pending=self.state != self.State.VERIFIED):
             errors.setdefault(problem.field or "__all__", []).append(problem.message)
         if errors:
             raise ValidationError(errors)
+
+    # The workflow. Each verb is called inside transaction.atomic() on a row
+    # locked with select_for_update(), so that two people acting on the same
+    # submission at once end with one outcome and one clear message.
+
+    def check_reviewable(self, seen_version: int | None) -> None:
+        """Raise Action.Conflict unless this is still the pending submission someone saw."""
+        if self.state != self.State.PENDING:
+            who = self.reviewed_by or self.submitted_by
+            when = self.reviewed_at or self.updated_at
+            raise self.Conflict(
+                gettext("This submission was already %(state)s by %(who)s on %(when)s.")
+                % {
+                    "state": self.get_state_display().lower(),
+                    "who": who.get_full_name() or who.get_username() if who else gettext("someone"),
+                    "when": date_format(timezone.localtime(when), "DATETIME_FORMAT"),
+                }
+            )
+        if seen_version is not None and seen_version != self.version:
+            raise self.Conflict(
+                gettext(
+                    "This submission was changed after you opened it: "
+                    "look at the new values and try again."
+                )
+            )
+
+    def record_change(self, by, reason: str) -> None:
+        """Save a workflow change as one new version, with who and why in the audit trail."""
+        self.version += 1
+        self._history_user = by
+        self._change_reason = reason
+        self.save()
+
+    def verify(self, by, *, seen_version: int | None = None) -> None:
+        self.check_reviewable(seen_version)
+        # Against what is verified only: other pending submissions no longer matter.
+        problems = self.rule_problems()
+        if problems:
+            raise ValidationError([p.message for p in problems])
+        self.state = self.State.VERIFIED
+        self.reviewed_by, self.reviewed_at = by, timezone.now()
+        self.record_change(by, "verified")
+
+    def reject(self, by, reason: str, *, seen_version: int | None = None) -> None:
+        self.check_reviewable(seen_version)
+        if not reason.strip():
+            raise ValidationError({"rejection_reason": gettext("Say why it is rejected.")})
+        self.state = self.State.REJECTED
+        self.rejection_reason = reason.strip()
+        self.reviewed_by, self.reviewed_at = by, timezone.now()
+        self.record_change(by, "rejected")
+
+    def withdraw(self, by, *, seen_version: int | None = None) -> None:
+        self.check_reviewable(seen_version)
+        self.state = self.State.WITHDRAWN
+        self.record_change(by, "withdrawn")
+
+
+# What the audit trail shows of each version, in this order.
+AUDITED_FIELDS = (
+    "state",
+    "kind",
+    "date",
+    "place",
+    "notification",
+    "source",
+    "note",
+    "declarations",
+    "declaration_articles",
+    "rejection_reason",
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One version of an action: who, when, why, and each field's value before and after."""
+
+    record: models.Model
+    changes: list[tuple[str, str, str]]
+
+
+def _shown(record, name: str) -> str:
+    value = getattr(record, name)
+    if name in ("state", "kind"):
+        return str(getattr(record, f"get_{name}_display")())
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value or ""
+
+
+def audit_trail(records: Iterable[models.Model]) -> list[AuditEntry]:
+    """The versions of actions, oldest first, each with its differences from the previous one.
+
+    `records` are historical actions in any order; differences are computed
+    here (simple_history's `diff_against`) without a query per record.
+    """
+    entries, previous = [], {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        before = previous.get(record.id)
+        if before is None:
+            changes = [
+                (name, "", _shown(record, name)) for name in AUDITED_FIELDS if _shown(record, name)
+            ]
+        else:
+            delta = record.diff_against(before, included_fields=AUDITED_FIELDS)
+            changed = {change.field for change in delta.changes}
+            changes = [
+                (name, _shown(before, name), _shown(record, name))
+                for name in AUDITED_FIELDS
+                if name in changed
+            ]
+        verbose = {name: Action._meta.get_field(name).verbose_name for name in AUDITED_FIELDS}
+        entries.append(
+            AuditEntry(record, [(verbose[name], old, new) for name, old, new in changes])
+        )
+        previous[record.id] = record
+    return entries

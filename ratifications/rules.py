@@ -47,6 +47,9 @@ class ActionKind(models.TextChoices):
     SUCCESSION = "succession", gettext_lazy("Succession")
     FORMAL_CONFIRMATION = "formal_confirmation", gettext_lazy("Formal confirmation")
     DENUNCIATION = "denunciation", gettext_lazy("Denunciation")
+    # Declarations or reservations notified on their own, after a signature or an
+    # instrument; they change nothing in the status (docs/workflow.md).
+    DECLARATION = "declaration", gettext_lazy("Declaration or reservation")
 
     @property
     def symbol(self) -> str:
@@ -394,6 +397,20 @@ def check_action(
 
     if kind.is_instrument or kind == ActionKind.DENUNCIATION:
         problems.extend(_check_timeline(clauses, candidate, history))
+
+    if kind == ActionKind.DECLARATION and not any(
+        (a.kind == ActionKind.SIGNATURE or a.kind.is_instrument) and a.date <= candidate.date
+        for a in history
+    ):
+        problems.append(
+            Problem(
+                "kind",
+                _(
+                    "A declaration is made upon or after a signature or an instrument, and this "
+                    "participant had neither on that date."
+                ),
+            )
+        )
 
     if candidate.reio and kind in (ActionKind.SIGNATURE, *_INSTRUMENTS):
         wanted = (ActionKind.SIGNATURE,) if kind == ActionKind.SIGNATURE else tuple(_INSTRUMENTS)

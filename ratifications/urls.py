@@ -7,5 +7,9 @@ app_name = "ratifications"
 urlpatterns = [
     path("", views.home, name="home"),
     path("treaties/<slug:slug>/", views.dashboard, name="dashboard"),
+    path("treaties/<slug:slug>/feed/", views.feed, name="feed"),
+    path("treaties/<slug:slug>/calendar.ics", views.calendar, name="calendar"),
+    path("treaties/<slug:slug>/embed/", views.embed, name="embed"),
     path("api/v1/treaties/<slug:slug>/status", views.status_api, name="status_api"),
+    path("api/v1/treaties/<slug:slug>/actions.csv", views.actions_csv, name="actions_csv"),
 ]

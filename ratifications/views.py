@@ -1,73 +1,246 @@
+"""The public dashboard and the open data of a treaty.
+
+Every view looks the treaty up with its fingerprint in one query, answers 304
+when the client's copy is current (`conditional.respond`), and otherwise
+computes the status once, with `treaty.status()`, for everything it shows.
+"""
+
+import csv
 import datetime as dt
-import re
+import json
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.db import models
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
-from ratifications.models import Treaty
+from ratifications import ics
+from ratifications.conditional import Fingerprint, Validators, respond, with_fingerprint
+from ratifications.feeds import TreatyFeed
+from ratifications.forms import DashboardForm, Sort, parse_date
+from ratifications.importing import export_rows
+from ratifications.models import Action, Treaty, TreatyStatus
 from ratifications.rules import today_in_new_york
+from states.models import Participant
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class BadParameter(ValueError):
-    pass
+DASHBOARD = "ratifications/dashboard.html"
 
 
-def _as_of(request) -> dt.date | None:
-    raw = request.GET.get("as_of", "").strip()
-    if not raw:
-        return None
-    try:
-        if _DATE.fullmatch(raw):
-            return dt.date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise BadParameter(f"as_of must be a date written YYYY-MM-DD, not {raw!r}.")
+def _treaty_or_404(slug) -> Treaty:
+    return get_object_or_404(with_fingerprint(Treaty.objects.all()), slug=slug)
 
 
 @require_safe
+@vary_on_headers("HX-Request", "HX-Target")
 def home(request):
-    return _dashboard(request, get_object_or_404(Treaty, slug=settings.DEFAULT_TREATY_SLUG))
+    return _dashboard(request, _treaty_or_404(settings.DEFAULT_TREATY_SLUG))
 
 
 @require_safe
+@vary_on_headers("HX-Request", "HX-Target")
 def dashboard(request, slug):
-    return _dashboard(request, get_object_or_404(Treaty, slug=slug))
+    return _dashboard(request, _treaty_or_404(slug))
 
 
 def _dashboard(request, treaty):
-    try:
-        as_of = _as_of(request)
-    except BadParameter as exc:
-        return render(request, "ratifications/bad_request.html", {"message": str(exc)}, status=400)
+    form = DashboardForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "ratifications/bad_request.html",
+            {"message": form.error_message()},
+            status=400,
+        )
+    # What htmx asks for: the counters when they poll, otherwise the table.
+    # Restoring history (back button) needs the whole page.
+    fragment = None
+    if request.htmx and not request.htmx.history_restore_request:
+        fragment = "counters" if request.htmx.target == "counters" else "participants"
+    validators = Validators(Fingerprint.of(treaty), per_user=True)
+    return respond(
+        request,
+        validators,
+        lambda: _render_dashboard(request, treaty, form, fragment, validators),
+        variant=fragment or "page",
+    )
+
+
+def _render_dashboard(request, treaty, form, fragment, validators):
+    filters = form.cleaned_data
+    as_of, today = filters["as_of"], today_in_new_york()
     result = treaty.status(as_of)
     context = {
         "treaty": treaty,
         "result": result,
         "status": result.status,
-        "rows": result.rows(),
-        "today": today_in_new_york(),
-        "time_travel": as_of is not None,
+        "as_of": as_of,
+        "form": form,
+        "filters": form.filters(),
+        # The same table today, and this day with no filter.
+        "today_url": _with_query(request.path, form.filters()),
+        "clear_url": _with_query(request.path, {"as_of": as_of.isoformat()} if as_of else {}),
+        "organizations": [(p, row) for p, row in result.rows() if row.reio],
     }
-    return render(request, "ratifications/dashboard.html", context)
+    # Only a status that can still change is polled: today's, or a day to come.
+    if as_of is None or as_of >= today:
+        poll_url = _with_query(request.path, {"as_of": as_of.isoformat()} if as_of else {})
+        # The poll carries the counters' own ETag, so that the server's 304
+        # reaches htmx (a browser-cache revalidation would turn it into a 200
+        # and the region would be replaced, and announced, every minute).
+        etag = validators.etag(request, variant="counters", path=poll_url)
+        context |= {"poll_url": poll_url, "poll_headers": json.dumps({"If-None-Match": etag})}
+    if fragment != "counters":
+        context["rows"] = _participant_rows(treaty, result, filters)
+        context["filtered"] = any(filters[name] for name in ("q", "group", "status"))
+    if fragment is None:
+        context["embed_url"] = request.build_absolute_uri(
+            reverse("ratifications:embed", args=[treaty.slug])
+        )
+    template = f"{DASHBOARD}#{fragment}" if fragment else DASHBOARD
+    return render(request, template, context)
+
+
+def _with_query(path, params: dict) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def _participant_rows(treaty, result: TreatyStatus, filters) -> list[tuple]:
+    """Every participant the filters keep, with its status row (None: no verified action).
+
+    One query: the participants, each with its newest depositary notification
+    and whether it made declarations, up to the day shown.
+    """
+    actions = Action.objects.verified().filter(
+        treaty=treaty, participant=OuterRef("pk"), date__lte=result.status.as_of
+    )
+    participants = Participant.objects.search(filters["q"])
+    if filters["group"]:
+        participants = participants.in_group(filters["group"])
+    participants = participants.annotate(
+        notification=Subquery(
+            actions.exclude(notification="").order_by("-date", "-pk").values("notification")[:1]
+        ),
+        has_declarations=Exists(actions.exclude(declarations="")),
+    ).fetch_mode(models.FETCH_RAISE)
+    by_iso3 = {row.participant: row for row in result.status.participants}
+    rows = [(participant, by_iso3.get(participant.iso3)) for participant in participants]
+    if filters["status"]:
+        rows = [(p, row) for p, row in rows if filters["status"].matches(row)]
+    if filters["sort"] != Sort.NAME:
+        rows.sort(key=lambda pair: filters["sort"].key(*pair))
+    return rows
+
+
+def _api_error(message, status):
+    return JsonResponse({"error": message}, status=status)
+
+
+def _api_treaty(slug) -> Treaty | None:
+    return with_fingerprint(Treaty.objects.filter(slug=slug)).first()
 
 
 @require_safe
 def status_api(request, slug):
     unknown = sorted(set(request.GET) - {"as_of"})
     if unknown:
-        return JsonResponse(
-            {"error": f"Unknown parameter {', '.join(unknown)}; the only one is as_of."}, status=400
+        return _api_error(f"Unknown parameter {', '.join(unknown)}; the only one is as_of.", 400)
+    try:
+        as_of = parse_date(request.GET.get("as_of", ""))
+    except ValueError as exc:
+        return _api_error(str(exc), 400)
+    treaty = _api_treaty(slug)
+    if treaty is None:
+        return _api_error(f"No treaty {slug!r}.", 404)
+    return respond(
+        request,
+        Validators(Fingerprint.of(treaty)),
+        lambda: JsonResponse(
+            treaty.status(as_of).as_json(), json_dumps_params={"ensure_ascii": False}
+        ),
+    )
+
+
+@require_safe
+def actions_csv(request, slug):
+    """The verified actions in the import format (CONTRACT.md), as `export_actions` writes them."""
+    if request.GET:
+        return _api_error(
+            f"Unknown parameter {', '.join(sorted(request.GET))}; this file takes none.", 400
         )
-    try:
-        as_of = _as_of(request)
-    except BadParameter as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    try:
-        treaty = Treaty.objects.get(slug=slug)
-    except Treaty.DoesNotExist:
-        return JsonResponse({"error": f"No treaty {slug!r}."}, status=404)
-    return JsonResponse(treaty.status(as_of).as_json(), json_dumps_params={"ensure_ascii": False})
+    treaty = _api_treaty(slug)
+    if treaty is None:
+        return _api_error(f"No treaty {slug!r}.", 404)
+
+    def write():
+        actions = (
+            Action.objects.verified()
+            .for_treaty(treaty)
+            .select_related("participant")
+            .order_by("date", "participant__name", "kind")
+            .fetch_mode(models.FETCH_RAISE)
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{treaty.slug}-actions.csv"'
+        csv.writer(response, lineterminator="\n").writerows(export_rows(actions))
+        return response
+
+    # The whole history: it does not move with the date.
+    return respond(request, Validators(Fingerprint.of(treaty), daily=False), write)
+
+
+@require_safe
+def feed(request, slug):
+    treaty = _treaty_or_404(slug)
+    return respond(
+        request,
+        Validators(Fingerprint.of(treaty), daily=False),
+        lambda: TreatyFeed()(request, treaty),
+    )
+
+
+@require_safe
+def calendar(request, slug):
+    treaty = _treaty_or_404(slug)
+
+    def write():
+        result = treaty.status()
+        text = ics.calendar(
+            treaty.short_name,
+            ics.key_dates(result, request.get_host()),
+            # When the data last changed, so that an unchanged calendar is byte-identical.
+            stamp=treaty.verified_changed
+            or dt.datetime.combine(treaty.adopted_on, dt.time(), tzinfo=dt.UTC),
+            url=request.build_absolute_uri(treaty.get_absolute_url()),
+        )
+        response = HttpResponse(text, content_type=ics.CONTENT_TYPE)
+        response["Content-Disposition"] = f'inline; filename="{treaty.slug}.ics"'
+        return response
+
+    return respond(request, Validators(Fingerprint.of(treaty)), write)
+
+
+@require_safe
+@xframe_options_exempt
+@csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
+def embed(request, slug):
+    """The countdown card other sites put in an iframe: any site may frame it, and only it."""
+    treaty = _treaty_or_404(slug)
+
+    def write():
+        result = treaty.status()
+        context = {
+            "treaty": treaty,
+            "result": result,
+            "status": result.status,
+            "dashboard_url": request.build_absolute_uri(treaty.get_absolute_url()),
+        }
+        return render(request, "ratifications/embed.html", context)
+
+    return respond(request, Validators(Fingerprint.of(treaty)), write)

@@ -35,6 +35,21 @@ class ParticipantQuerySet(models.QuerySet):
     def states(self):
         return self.exclude(kind=Kind.REIO)
 
+    def search(self, text: str):
+        """By any part of the name or an alias, or by an exact ISO code: "viet", "Vietnam", "VN".
+
+        Typographic apostrophes are read as the UN names write them ("Côte d'Ivoire").
+        """
+        text = re.sub(r"\s+", " ", text.translate(_APOSTROPHES)).strip()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(name__icontains=text)
+            | models.Q(aliases__icontains=text)
+            | models.Q(iso2__iexact=text)
+            | models.Q(iso3__iexact=text)
+        )
+
     def in_group(self, group: str):
         """Members of a group, and those who also take part in it (Türkiye, the US)."""
         return self.filter(models.Q(regional_group=group) | models.Q(also_in_group=group))

@@ -1,9 +1,14 @@
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from ratifications.models import Treaty
+from ratifications.models import Action, Treaty
+from ratifications.rules import ActionKind
+from states.models import Participant
+from tests.factories import ParticipantFactory
 
 
 @pytest.fixture
@@ -11,3 +16,42 @@ def defaults(db) -> Treaty:
     """The shipped data: every participant, the Hanoi Convention and its verified status."""
     call_command("load_defaults", stdout=io.StringIO())
     return Treaty.objects.get(slug="hanoi-convention")
+
+
+@pytest.fixture
+def tenfold(defaults) -> Treaty:
+    """The shipped data with ten times as many verified actions, for query budgets.
+
+    330 more States, each with a signature and a ratification: the threshold
+    is reached, so every branch of the status shows.
+    """
+    states = Participant.objects.bulk_create(ParticipantFactory.build_batch(330))
+    now = timezone.now()
+    Action.objects.bulk_create(
+        Action(
+            treaty=defaults,
+            participant=state,
+            kind=kind,
+            date=day,
+            state=Action.State.VERIFIED,
+            reviewed_at=now,
+            source="Test fixture",
+        )
+        for n, state in enumerate(states)
+        for kind, day in (
+            (ActionKind.SIGNATURE, dt.date(2025, 10, 25)),
+            (ActionKind.RATIFICATION, dt.date(2026, 1, 1) + dt.timedelta(days=n % 300)),
+        )
+    )
+    assert Action.objects.verified().for_treaty(defaults).count() == 73 + 660
+    return defaults
+
+
+@pytest.fixture(params=["defaults", "tenfold"])
+def sized(request, db) -> Treaty:
+    """Each query budget holds at both sizes: the real data, and ten times as many actions.
+
+    Asks for `db` by name so that pytest-django orders these tests with the
+    other database tests, before the browser tests' transactional ones.
+    """
+    return request.getfixturevalue(request.param)

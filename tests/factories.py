@@ -83,3 +83,37 @@ class ActionFactory(factory.django.DjangoModelFactory):
         lambda a: None if a.state == Action.State.PENDING else timezone.now()
     )
     source = "Test fixture"
+
+
+class MissionStaffFactory(UserFactory):
+    """A member of a mission's staff: `MissionStaffFactory(missions=[participant])`."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def missions(self, create, participants, **kwargs):
+        from accounts.models import MissionMembership
+
+        for participant in participants or [ParticipantFactory()]:
+            MissionMembership.objects.create(user=self, participant=participant)
+
+
+class DepositaryStaffFactory(UserFactory):
+    """A member of the depositary's staff (the group the accounts migration creates)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def group(self, create, extracted, **kwargs):
+        from accounts.models import depositary_group
+
+        self.groups.add(depositary_group())
+
+
+class SubmissionFactory(ActionFactory):
+    """A mission's pending submission."""
+
+    state = Action.State.PENDING
+    submitted_by = factory.SubFactory(UserFactory)

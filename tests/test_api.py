@@ -80,15 +80,39 @@ def test_status_api_refuses_post(client, defaults):
     assert client.post(STATUS_URL).status_code == 405
 
 
-def test_status_api_costs_one_query_for_the_treaty_and_one_for_its_actions(
-    client, defaults, django_assert_num_queries
-):
-    with django_assert_num_queries(2):
-        # 1. the treaty by slug; 2. its verified actions with their participants.
-        client.get(STATUS_URL)
-
-
 def test_healthz_answers_200_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_status_api_has_validators_and_answers_304_when_nothing_changed(client, defaults):
+    response = client.get(STATUS_URL, {"as_of": "2025-10-25"})
+    assert response["ETag"] and response["Last-Modified"]
+    again = client.get(
+        STATUS_URL, {"as_of": "2025-10-25"}, headers={"If-None-Match": response["ETag"]}
+    )
+    assert again.status_code == 304
+    other_day = client.get(
+        STATUS_URL, {"as_of": "2025-10-26"}, headers={"If-None-Match": response["ETag"]}
+    )
+    assert other_day.status_code == 200
+
+
+def test_status_api_answers_200_again_once_an_action_is_verified(client, defaults):
+    etag = client.get(STATUS_URL)["ETag"]
+    ActionFactory(treaty=defaults, participant=ParticipantFactory())
+    assert client.get(STATUS_URL, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_status_api_costs_two_queries_at_any_size(client, sized, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        # 1. the treaty by slug, with its fingerprint; 2. its verified actions.
+        client.get(STATUS_URL)
+
+
+def test_status_api_304_costs_one_query(client, defaults, django_assert_num_queries):
+    etag = client.get(STATUS_URL)["ETag"]
+    with django_assert_num_queries(1):
+        # 1. the treaty by slug, with its fingerprint.
+        assert client.get(STATUS_URL, headers={"If-None-Match": etag}).status_code == 304

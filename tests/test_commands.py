@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from ratifications.management.commands import import_actions
 from ratifications.models import Action
 from ratifications.rules import ActionKind, today_in_new_york
 
@@ -74,36 +75,62 @@ def test_export_then_import_into_an_empty_database_gives_the_same_status(default
     )
 
 
-def test_import_with_an_error_writes_nothing_and_names_each_line(defaults, tmp_path):
-    path = tmp_path / "bad.csv"
-    path.write_text(
-        "participant,action,date\n"
-        "Canada,signature,2026-07-15\n"
-        "Atlantis,signature,2026-07-15\n"
-        "Chile,ratification,2026-13-01\n",
-        encoding="utf-8",
-    )
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="2 error"):
-        call_command(
-            "import_actions",
-            str(path),
-            "--treaty",
-            "hanoi-convention",
-            stdout=io.StringIO(),
-            stderr=err,
-        )
-    assert "line 3: unknown participant 'Atlantis'" in err.getvalue()
-    assert "line 4: bad date '2026-13-01'" in err.getvalue()
-    assert not Action.objects.filter(participant__iso3="CAN").exists()
-
-
 def test_import_dry_run_checks_and_writes_nothing(defaults, tmp_path):
     path = tmp_path / "canada.csv"
     path.write_text(
-        "participant,action,date,source\nCAN,signature,2026-07-15,Press release\n", encoding="utf-8"
+        "participant,action,date,source\nCAN,signature,2026-07-15,Press release\n"
+        "Viet Nam,signature,2025-10-25,\n",
+        encoding="utf-8",
     )
-    assert "1 to add" in run(
-        "import_actions", str(path), "--treaty", "hanoi-convention", "--dry-run"
+    output = run("import_actions", str(path), "--treaty", "hanoi-convention", "--dry-run")
+    assert output == (
+        "Dry run: 1 to add, 1 already there; nothing written.\n  to add: signature 1\n"
     )
     assert not Action.objects.filter(participant__iso3="CAN").exists()
+
+
+def test_import_refuses_an_unknown_treaty_naming_the_known_ones(defaults, tmp_path):
+    with pytest.raises(CommandError, match=r"No treaty 'hanoi' \(known: hanoi-convention\)"):
+        run("import_actions", str(tmp_path / "any.csv"), "--treaty", "hanoi")
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def import_with_progress(path, stderr):
+    # Made as manage.py makes it, so that stderr has its terminal style (errors in red).
+    command = import_actions.Command(stderr=stderr, force_color=True)
+    call_command(command, str(path), "--treaty", "hanoi-convention", stdout=io.StringIO())
+    return stderr.getvalue()
+
+
+@pytest.fixture
+def long_file(tmp_path, monkeypatch):
+    """A file the command counts as long: any file, once the threshold is lowered."""
+    monkeypatch.setattr(import_actions, "PROGRESS_FROM_BYTES", 10)
+    path = tmp_path / "long.csv"
+    path.write_text("participant,action,date\nCAN,signature,2026-07-15\n", encoding="utf-8")
+    return path
+
+
+def test_a_long_import_draws_a_progress_bar_on_a_terminal(defaults, long_file):
+    drawn = import_with_progress(long_file, Terminal())
+    assert f"\rChecking [{'#' * 30}] 100%\n" in drawn
+    assert f"\rWriting  [{'#' * 30}] 100%\n" in drawn
+    assert "\x1b[" not in drawn
+
+
+def test_no_progress_bar_is_drawn_into_a_file_or_pipe(defaults, long_file):
+    assert import_with_progress(long_file, io.StringIO()) == ""
+
+
+def test_no_progress_bar_is_drawn_for_a_short_file(defaults, long_file, monkeypatch):
+    monkeypatch.setattr(import_actions, "PROGRESS_FROM_BYTES", 10_000)
+    assert import_with_progress(long_file, Terminal()) == ""
+
+
+def test_export_refuses_a_path_it_cannot_write(defaults, tmp_path):
+    with pytest.raises(CommandError, match="Cannot write"):
+        run("export_actions", "--treaty", "hanoi-convention", str(tmp_path / "no" / "such.csv"))

@@ -1,6 +1,46 @@
-import pytest
+import datetime as dt
+import html
+import re
+from unittest import mock
 
-from tests.factories import ActionFactory, ParticipantFactory, TreatyFactory
+import pytest
+from django.utils.http import http_date
+
+from ratifications.models import Action, Treaty
+from ratifications.rules import ActionKind
+from states.models import RegionalGroup
+from tests.factories import (
+    ActionFactory,
+    OrganizationFactory,
+    ParticipantFactory,
+    TreatyFactory,
+    UserFactory,
+)
+
+HX = {"HX-Request": "true", "HX-Target": "participants"}
+POLL = {"HX-Request": "true", "HX-Target": "counters"}
+
+
+def table_names(page: str) -> list[str]:
+    names = re.findall(r'<th scope="row"><a href="/participants/\w+/">([^<]+)</a>', page)
+    return [html.unescape(name) for name in names]
+
+
+@pytest.fixture
+def entering_into_force(db) -> Treaty:
+    """Two accessions on 10 January 2026 reach a threshold of two: in force on 10 April."""
+    treaty = TreatyFactory(slug="demo", threshold=2)
+    for name in ("Freedonia", "Sylvania"):
+        ActionFactory(
+            treaty=treaty,
+            participant=ParticipantFactory(name=name),
+            kind=ActionKind.ACCESSION,
+            date=dt.date(2026, 1, 10),
+        )
+    return treaty
+
+
+# The counters
 
 
 def test_home_shows_the_hanoi_convention_progress_and_signatories(client, defaults):
@@ -9,9 +49,11 @@ def test_home_shows_the_hanoi_convention_progress_and_signatories(client, defaul
     page = response.content.decode()
     assert "United Nations Convention against Cybercrime" in page
     assert '<progress value="0" max="40"' in page
-    assert "40 more needed." in page
-    assert "Viet Nam" in page
-    assert "Data as of 19 November 2025" in page
+    assert "0 of 40 instruments; 40 more needed." in page
+    assert '<span class="num">73</span> signatories' in page
+    assert '<span class="num">0</span> Parties' in page
+    assert "Data as of 19 November 2025 (the newest verified action)." in page
+    assert "Last updated " in page
 
 
 def test_the_dashboard_of_a_treaty_is_at_its_slug(client, defaults):
@@ -21,35 +63,377 @@ def test_the_dashboard_of_a_treaty_is_at_its_slug(client, defaults):
 
 def test_the_dashboard_shows_the_days_left_to_sign_on_new_york_dates(client, defaults):
     page = client.get("/", {"as_of": "2026-11-28"}).content.decode()
-    assert "33</span> days left" in page
-    assert "Signature closes on 31 December 2026" in page
+    assert '<span class="num">33</span> days left to sign' in page
+    assert "Open for signature until 31 December 2026 (New York)" in page
+
+
+@pytest.mark.parametrize(
+    ("as_of", "text"),
+    [
+        ("2026-12-31", "Last day to sign"),
+        ("2027-01-01", "Signature closed on 31 December 2026. States now join by accession."),
+        ("2025-10-24", "Opens on 25 October 2025"),
+    ],
+)
+def test_the_signature_countdown_follows_the_window(client, defaults, as_of, text):
+    assert text in client.get("/", {"as_of": as_of}).content.decode()
+
+
+def test_once_the_threshold_is_reached_the_dashboard_counts_down_to_entry_into_force(
+    client, entering_into_force
+):
+    page = client.get("/treaties/demo/", {"as_of": "2026-02-01"}).content.decode()
+    assert "Threshold reached on 10 January 2026." in page
+    assert '<span class="num">68</span> days to go' in page
+    assert "Enters into force on 10 April 2026" in page
+
+
+def test_after_entry_into_force_the_dashboard_says_since_when(client, entering_into_force):
+    page = client.get("/treaties/demo/", {"as_of": "2026-05-01"}).content.decode()
+    assert "In force since 10 April 2026" in page
+    assert "days to go" not in page
+
+
+def test_the_european_union_is_shown_apart_with_the_reason_it_does_not_count(client, defaults):
+    page = client.get("/").content.decode()
+    reio = page[page.index('<div class="reio">') :]
+    assert "European Union</a>:" in reio
+    assert "signed on 25 October 2025" in reio
+    assert "not counted as additional to those deposited by its member States" in reio
+
+
+def test_an_organizations_instrument_makes_it_a_party_that_does_not_count(client, db):
+    treaty = TreatyFactory(slug="demo")
+    member = ParticipantFactory()
+    union = OrganizationFactory(name="Union of Testland")
+    for participant, kind in (
+        (member, ActionKind.RATIFICATION),
+        (union, ActionKind.FORMAL_CONFIRMATION),
+    ):
+        ActionFactory(treaty=treaty, participant=participant)
+        ActionFactory(treaty=treaty, participant=participant, kind=kind, date=dt.date(2026, 3, 1))
+    page = client.get("/treaties/demo/").content.decode()
+    assert "1 of 40 instruments; 39 more needed." in page
+    assert '<span class="num">2</span> Parties' in page
+    assert "a Party (Formal confirmation of 1 March 2026), not counted toward the threshold" in page
+
+
+# Time travel
 
 
 def test_the_dashboard_as_of_the_first_day_in_hanoi_shows_69_signatories(client, defaults):
     page = client.get("/", {"as_of": "2025-10-25"}).content.decode()
-    assert '<span class="num">69</span>' in page
+    assert '<span class="num">69</span> signatories' in page
     assert "Showing the status as it stood at the end of 25 October 2025" in page
+    assert 'type="date" id="as-of" name="as_of" value="2025-10-25"' in page
 
 
-def test_the_dashboard_answers_400_for_a_bad_date(client, defaults):
-    response = client.get("/", {"as_of": "tomorrow"})
+def test_the_date_picker_keeps_the_table_filters(client, defaults):
+    page = client.get("/", {"q": "viet", "status": "signed"}).content.decode()
+    form = page[page.index('<form class="as-of"') : page.index("</form>")]
+    assert '<input type="hidden" name="q" value="viet">' in form
+    assert '<input type="hidden" name="status" value="signed">' in form
+
+
+def test_the_counters_poll_today_but_not_a_day_in_the_past(client, defaults):
+    assert 'hx-trigger="every 60s' in client.get("/").content.decode()
+    assert 'hx-trigger="every 60s' not in client.get("/", {"as_of": "2025-10-25"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"as_of": "tomorrow"}, "YYYY-MM-DD"),
+        ({"as_of": "2025-02-30"}, "YYYY-MM-DD"),
+        ({"group": "nordic"}, "group: &#x27;nordic&#x27; is not one of: african, asia_pacific"),
+        ({"status": "ratified"}, "status: &#x27;ratified&#x27; is not one of: signed, party"),
+        ({"sort": "size"}, "sort: &#x27;size&#x27; is not one of: name, signature, instrument"),
+        ({"q": "viet\x00nam"}, "q: Null characters are not allowed."),
+        ({"q": "x" * 101}, "q: Ensure this value has at most 100 characters"),
+    ],
+)
+def test_a_bad_parameter_answers_400_saying_which_and_why(client, defaults, query, message):
+    response = client.get("/", query)
     assert response.status_code == 400
-    assert "YYYY-MM-DD" in response.content.decode()
+    assert message in response.content.decode()
+
+
+def test_an_unknown_parameter_is_ignored(client, defaults):
+    assert client.get("/", {"utm_source": "newsletter"}).status_code == 200
+
+
+# The participants table
+
+
+def test_the_table_lists_every_participant_even_without_an_action(client, defaults):
+    names = table_names(client.get("/").content.decode())
+    assert len(names) == 198
+    assert "Canada" in names and "Viet Nam" in names
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("viet", ["Viet Nam"]),
+        ("Vietnam", ["Viet Nam"]),
+        ("VN", ["Viet Nam"]),
+        ("vnm", ["Viet Nam"]),
+        ("Ivory Coast", ["Côte d'Ivoire"]),
+        ("Cote d’Ivoire", ["Côte d'Ivoire"]),
+        ("lao people’s", ["Lao People's Democratic Republic"]),
+        ("  korea  ", ["Democratic People's Republic of Korea", "Republic of Korea"]),
+    ],
+)
+def test_search_finds_names_aliases_and_iso_codes(client, defaults, q, expected):
+    assert table_names(client.get("/", {"q": q}).content.decode()) == expected
+
+
+def test_the_group_filter_finds_those_who_also_take_part_in_the_group(client, defaults):
+    weog = table_names(client.get("/", {"group": RegionalGroup.WEOG}).content.decode())
+    asia = table_names(client.get("/", {"group": RegionalGroup.ASIA_PACIFIC}).content.decode())
+    assert "United States of America" in weog and "Türkiye" in weog
+    assert "Türkiye" in asia and "France" not in asia
+
+
+def test_the_status_filter_separates_signatories_from_those_with_no_action(client, defaults):
+    signed = table_names(client.get("/", {"status": "signed"}).content.decode())
+    not_signed = table_names(client.get("/", {"status": "not_signed"}).content.decode())
+    assert len(signed) == 73 and "Viet Nam" in signed
+    assert len(not_signed) == 125 and "Canada" in not_signed
+    assert not set(signed) & set(not_signed)
+
+
+def test_the_status_filter_finds_parties_and_those_that_count(client, db):
+    treaty = TreatyFactory(slug="demo")
+    signatory, party = ParticipantFactory(name="Signatoria"), ParticipantFactory(name="Partyland")
+    union = OrganizationFactory(name="Union")
+    ActionFactory(treaty=treaty, participant=signatory)
+    for participant, kind in ((party, ActionKind.ACCESSION), (union, ActionKind.ACCESSION)):
+        ActionFactory(treaty=treaty, participant=participant, kind=kind, date=dt.date(2026, 3, 1))
+    url = "/treaties/demo/"
+    assert table_names(client.get(url, {"status": "party"}).content.decode()) == [
+        "Partyland",
+        "Union",
+    ]
+    assert table_names(client.get(url, {"status": "counts"}).content.decode()) == ["Partyland"]
+    assert table_names(client.get(url, {"status": "signed"}).content.decode()) == ["Signatoria"]
+
+
+def test_the_table_sorts_by_date_earliest_first_and_those_without_one_last(client, db):
+    treaty = TreatyFactory(slug="demo")
+    for name, signed, ratified in (
+        ("Alpha", dt.date(2025, 11, 2), None),
+        ("Bravo", dt.date(2025, 10, 25), dt.date(2026, 5, 1)),
+        ("Charlie", dt.date(2025, 10, 30), dt.date(2026, 4, 1)),
+        ("Delta", None, None),
+    ):
+        participant = ParticipantFactory(name=name)
+        if signed:
+            ActionFactory(treaty=treaty, participant=participant, date=signed)
+        if ratified:
+            ActionFactory(
+                treaty=treaty, participant=participant, kind=ActionKind.RATIFICATION, date=ratified
+            )
+
+    def order(sort):
+        page = client.get("/treaties/demo/", {"sort": sort}).content.decode()
+        return [
+            name for name in table_names(page) if name in {"Alpha", "Bravo", "Charlie", "Delta"}
+        ]
+
+    assert order("name") == ["Alpha", "Bravo", "Charlie", "Delta"]
+    assert order("signature") == ["Bravo", "Charlie", "Alpha", "Delta"]
+    assert order("instrument") == ["Charlie", "Bravo", "Alpha", "Delta"]
+
+
+def test_the_table_shows_the_instrument_with_its_symbol_notification_and_declarations(client, db):
+    treaty = TreatyFactory(slug="demo")
+    state = ParticipantFactory(name="Accedia")
+    ActionFactory(
+        treaty=treaty,
+        participant=state,
+        kind=ActionKind.ACCESSION,
+        date=dt.date(2026, 3, 1),
+        notification="C.N.12.2026.TREATIES-XVIII.16",
+        declarations="Article 11 shall not apply.",
+    )
+    page = client.get("/treaties/demo/").content.decode()
+    row = page[page.index("Accedia") :]
+    assert (
+        'Accession <abbr title="UN Treaty Collection symbol">a</abbr>, <time datetime="2026-03-01">'
+        in row
+    )
+    assert "C.N.12.2026.TREATIES-XVIII.16" in row
+    assert f'<a href="/participants/{state.iso3}/#demo">Yes</a>' in row
+
+
+def test_an_empty_result_says_so_and_offers_to_clear_the_filters(client, defaults):
+    page = client.get("/", {"q": "Atlantis", "as_of": "2025-10-25"}).content.decode()
+    assert "No participant matches these filters." in page
+    assert '<a href="/?as_of=2025-10-25">Clear the filters</a>' in page
+
+
+# htmx
+
+
+def test_with_htmx_the_table_answers_with_only_its_fragment(client, defaults):
+    response = client.get("/", {"q": "viet"}, headers=HX)
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="participants"')
+    assert "<html" not in page and 'id="counters"' not in page
+    assert table_names(page) == ["Viet Nam"]
+    assert set(response["Vary"].split(", ")) >= {"HX-Request", "HX-Target"}
+
+
+def test_the_counters_poll_answers_with_only_the_counters(client, defaults):
+    page = client.get("/", headers=POLL).content.decode()
+    assert page.lstrip().startswith('<section id="counters"')
+    assert "<table" not in page
+
+
+def test_restoring_history_gets_the_whole_page(client, defaults):
+    headers = {**HX, "HX-History-Restore-Request": "true"}
+    assert "<html" in client.get("/", {"q": "viet"}, headers=headers).content.decode()
+
+
+def test_the_filter_form_works_with_htmx_and_without(client, defaults):
+    page = client.get("/").content.decode()
+    form = page[
+        page.index('<form id="filters"') : page.index(">", page.index('<form id="filters"'))
+    ]
+    assert 'method="get" action="/"' in form
+    assert 'hx-get="/"' in form and 'hx-push-url="true"' in form
+    assert 'hx-target="#participants"' in form
+    assert "input changed delay:300ms" in form
+
+
+# Conditional requests
+
+
+def test_the_dashboard_has_validators_and_answers_304_when_nothing_changed(client, defaults):
+    response = client.get("/")
+    assert response["Cache-Control"] == "no-cache"
+    again = client.get("/", headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304
+    since = client.get("/", headers={"If-Modified-Since": response["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_verifying_an_action_changes_the_etag(client, defaults):
+    etag = client.get("/")["ETag"]
+    action = ActionFactory(
+        treaty=defaults,
+        participant=ParticipantFactory(),
+        state=Action.State.PENDING,
+    )
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
+    action.state, action.reviewed_at = Action.State.VERIFIED, action.submitted_at
+    action.save()
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_the_etag_differs_by_query_fragment_language_and_new_york_day(client, defaults):
+    etags = {
+        client.get("/")["ETag"],
+        client.get("/", {"q": "viet"})["ETag"],
+        client.get("/", headers=HX)["ETag"],
+        client.get("/", headers=POLL)["ETag"],
+        client.get("/", headers={"Accept-Language": "fr"})["ETag"],
+    }
+    with mock.patch(
+        "ratifications.conditional.today_in_new_york", return_value=dt.date(2030, 1, 1)
+    ):
+        etags.add(client.get("/")["ETag"])
+    assert len(etags) == 6
+
+
+def test_a_signed_in_visitor_gets_an_etag_of_their_own(client, defaults):
+    anonymous = client.get("/")["ETag"]
+    client.force_login(UserFactory())
+    response = client.get("/", headers={"If-None-Match": anonymous})
+    assert response.status_code == 200
+    assert response["ETag"] != anonymous
+
+
+def test_editing_a_treaty_clause_changes_the_etag(client, defaults):
+    etag = client.get("/")["ETag"]
+    Treaty.objects.filter(pk=defaults.pk).update(threshold=50)
+    response = client.get("/", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "0 of 50 instruments; 50 more needed." in response.content.decode()
+
+
+def test_the_page_tells_the_poll_which_etag_its_counters_have(client, defaults):
+    page = client.get("/").content.decode()
+    poll_etag = client.get("/", headers=POLL)["ETag"]
+    assert (
+        f'hx-headers="{{&quot;If-None-Match&quot;: &quot;\\&quot;{poll_etag[1:-1]}\\&quot;&quot;}}"'
+        in page
+    )
+    assert client.get("/", headers={**POLL, "If-None-Match": poll_etag}).status_code == 304
+
+
+def test_the_last_modified_is_no_older_than_new_york_midnight(client, db):
+    TreatyFactory(slug="demo")
+    with mock.patch(
+        "ratifications.conditional.today_in_new_york", return_value=dt.date(2026, 3, 1)
+    ):
+        response = client.get("/treaties/demo/")
+    assert response["Last-Modified"] == http_date(
+        dt.datetime(2026, 3, 1, 5, tzinfo=dt.UTC).timestamp()
+    )
 
 
 def test_the_dashboard_sets_a_strict_content_security_policy(client, defaults):
-    policy = client.get("/").headers["Content-Security-Policy"]
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self' 'nonce-" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
 
 
-@pytest.mark.parametrize("extra_actions", [0, 10])
-def test_the_dashboard_query_count_does_not_grow_with_the_data(
-    client, db, django_assert_num_queries, extra_actions
+def test_the_dashboard_refuses_post(client, defaults):
+    assert client.post("/").status_code == 405
+
+
+# Query budgets, at the real size and with ten times as many actions
+
+
+def test_the_dashboard_costs_three_queries_at_any_size(client, sized, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        # 1. the treaty with its fingerprint; 2. its verified actions with their
+        # participants (the status); 3. the participants, with notification and declarations.
+        response = client.get("/")
+    assert response.status_code == 200
+
+
+def test_the_table_fragment_costs_three_queries_at_any_size(
+    client, sized, django_assert_num_queries
 ):
-    treaty = TreatyFactory(slug="hanoi-convention")
-    for participant in ParticipantFactory.create_batch(1 + extra_actions * 5):
-        ActionFactory(treaty=treaty, participant=participant)
+    with django_assert_num_queries(3):
+        # 1. the treaty with its fingerprint; 2. the status; 3. the participants.
+        client.get("/", {"group": "african", "sort": "instrument"}, headers=HX)
+
+
+def test_the_counters_fragment_costs_two_queries_at_any_size(
+    client, sized, django_assert_num_queries
+):
     with django_assert_num_queries(2):
-        # 1. the treaty; 2. its verified actions with their participants.
-        client.get("/")
+        # 1. the treaty with its fingerprint; 2. the status.
+        client.get("/", headers=POLL)
+
+
+def test_a_304_costs_one_query_at_any_size(client, sized, django_assert_num_queries):
+    etag = client.get("/", headers=POLL)["ETag"]
+    with django_assert_num_queries(1):
+        # 1. the treaty with its fingerprint.
+        response = client.get("/", headers={**POLL, "If-None-Match": etag})
+    assert response.status_code == 304
+
+
+@pytest.mark.parametrize("headers", [{}, HX, POLL], ids=["page", "table", "counters"])
+def test_the_status_is_computed_once_per_request(client, tenfold, headers):
+    with mock.patch.object(Treaty, "status", autospec=True, side_effect=Treaty.status) as status:
+        client.get("/", {"status": "counts"}, headers=headers)
+    assert status.call_count == 1

@@ -1,9 +1,12 @@
 import datetime as dt
 import io
+import json
+import shutil
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
+from ratifications.management.commands.load_defaults import FIXTURES
 from ratifications.models import Action, Treaty
 from states.models import Participant
 
@@ -56,3 +59,98 @@ def test_the_real_status_has_the_hanoi_ceremony_then_mauritius(defaults, as_of, 
 
 def test_every_shipped_action_has_a_source(defaults):
     assert not Action.objects.filter(source="").exists()
+
+
+def snapshot():
+    """Everything load_defaults writes, to compare before and after a refused load."""
+    return (
+        list(Participant.objects.values_list("iso3", "name", "kind").order_by("iso3")),
+        list(Treaty.objects.values_list("slug", "threshold").order_by("slug")),
+        list(Action.objects.values_list("pk", "updated_at").order_by("pk")),
+        Participant.history.count(),
+    )
+
+
+@pytest.fixture
+def fixtures_dir(tmp_path):
+    """A copy of the shipped fixtures, for a test to break."""
+    directory = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, directory)
+    return directory
+
+
+def edit_participant(directory, code, **fields):
+    path = directory / "participants.json"
+    objects = json.loads(path.read_text(encoding="utf-8"))
+    (item,) = [o for o in objects if o["fields"]["iso3"] == code]
+    item["fields"].update(fields)
+    path.write_text(json.dumps(objects, ensure_ascii=False), encoding="utf-8")
+
+
+def test_load_defaults_reads_another_fixtures_directory(db, fixtures_dir):
+    edit_participant(fixtures_dir, "VNM", aliases=["Vietnam", "Việt Nam"])
+    assert "participants.json: 198 added" in run("load_defaults", "--fixtures", str(fixtures_dir))
+    assert Participant.objects.get(iso3="VNM").aliases == ["Vietnam", "Việt Nam"]
+
+
+def test_loaddata_loads_the_shipped_fixtures_into_an_empty_database_and_again(db):
+    paths = [str(FIXTURES / "participants.json"), str(FIXTURES / "treaties.json")]
+    for _ in range(2):
+        call_command("loaddata", *paths, stdout=io.StringIO())
+        assert Participant.objects.count() == 198
+        assert Participant.objects.get(iso3="EUU").members.count() == 27
+        assert Treaty.objects.get().slug == "hanoi-convention"
+    assert "participants.json: 0 added, 0 updated, 198 unchanged" in run("load_defaults")
+
+
+def test_loaddata_of_the_shipped_fixtures_over_load_defaults_changes_nothing(defaults):
+    before = snapshot()[:3]
+    call_command(
+        "loaddata",
+        str(FIXTURES / "participants.json"),
+        str(FIXTURES / "treaties.json"),
+        stdout=io.StringIO(),
+    )
+    assert snapshot()[:3] == before
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["empty database", "full database"])
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (
+            lambda d: edit_participant(d, "VNM", iso3="vnm"),
+            "participants.json, object 195 (Viet Nam) is not valid; nothing was loaded: new row "
+            'for relation "states_participant" violates check constraint '
+            '"participant_codes_upper_case"',
+        ),
+        (
+            lambda d: edit_participant(d, "FRA", kind="empire"),
+            "participants.json, object 64 (France) is not valid; nothing was loaded: Value "
+            "'empire' is not a valid choice.",
+        ),
+        (
+            lambda d: (d / "treaties.json").write_text('[{"model": "ratifications.treaty",'),
+            "treaties.json is not valid; nothing was loaded:",
+        ),
+        (
+            lambda d: (d / "hanoi_status.csv").open("a").write("Canada,signature,26/07/2026,,,,\n"),
+            "hanoi_status.csv is not valid; nothing was loaded:\n"
+            "line 75: bad date '26/07/2026': write YYYY-MM-DD.",
+        ),
+    ],
+    ids=["constraint", "choice", "json", "status csv"],
+)
+def test_a_broken_fixture_leaves_the_database_as_it_was(db, fixtures_dir, full, breakage, message):
+    if full:
+        run("load_defaults")
+        # A change the refused load would otherwise have undone.
+        Participant.objects.filter(iso3="CHL").update(name="Chile (edited)")
+    before = snapshot()
+    breakage(fixtures_dir)
+    with pytest.raises(CommandError) as refused:
+        run("load_defaults", "--fixtures", str(fixtures_dir))
+    assert str(refused.value).startswith(message)
+    if "Viet Nam" in message:
+        assert "participant_codes_upper_case" in str(refused.value)
+    assert snapshot() == before

@@ -5,6 +5,7 @@ per-process cache). A value that cannot be understood stops the start-up with an
 ImproperlyConfigured naming the variable, rather than silently falling back.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -133,6 +134,12 @@ INSTALLED_APPS = [
     "simple_history",
     "states",
     "ratifications",
+    # The submission and verification workflow (docs/workflow.md).
+    "axes",
+    "accounts",
+    "missions",
+    "depositary",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +156,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change in the audit trail.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "treatytrack.urls"
@@ -166,6 +175,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.roles",
             ],
         },
     },
@@ -182,6 +192,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in, roles and throttling (docs/workflow.md). django-axes counts failed
+# sign-ins per username and IP address together, so an attacker cannot lock a
+# real user out from elsewhere, and refuses that pair for a while after too many.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "ratifications:home"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The audit trail is never edited, not even by reverting from the admin.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # The six official languages of the United Nations.
 LANGUAGE_CODE = "en"
@@ -215,6 +244,11 @@ STORAGES = {
 
 # The treaty shown at `/`.
 DEFAULT_TREATY_SLUG = env_str("DEFAULT_TREATY_SLUG", "hanoi-convention")
+
+# The largest CSV file the import page accepts; larger ones go through `import_actions`.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+if IMPORT_MAX_UPLOAD_BYTES < 1:
+    raise ImproperlyConfigured("IMPORT_MAX_UPLOAD_BYTES must be a positive number of bytes.")
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -253,4 +287,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in and greets every start-up, commands
+    # included; its warnings (failed sign-ins, lockouts) stay.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -6,6 +6,12 @@ from treatytrack import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    # Sign-in, sign-out and passwords: Django's own views (templates/registration/).
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("mission/", include("missions.urls")),
+    path("depositary/import/", include("imports.urls")),
+    path("depositary/", include("depositary.urls")),
     path("", include("ratifications.urls")),
     path("", include("states.urls")),
 ]

@@ -8,9 +8,10 @@ from ratifications.models import Action, Treaty
 
 class Command(BaseCommand):
     help = (
-        "Write a treaty's verified actions as CSV, in the format import_actions reads: "
-        "importing the export into an empty database reproduces the same status. "
-        "Writes to PATH, or to standard output."
+        "Write a treaty's verified actions as CSV, in the format import_actions reads "
+        "(docs/import-export.md): importing the export into an empty database reproduces "
+        "the same status. Participants are written by their UN name. Writes to PATH, or "
+        "to standard output."
     )
 
     def add_arguments(self, parser):
@@ -21,7 +22,8 @@ class Command(BaseCommand):
         try:
             treaty = Treaty.objects.get(slug=treaty)
         except Treaty.DoesNotExist:
-            raise CommandError(f"No treaty {treaty!r}.") from None
+            known = ", ".join(Treaty.objects.values_list("slug", flat=True)) or "none loaded"
+            raise CommandError(f"No treaty {treaty!r} (known: {known}).") from None
         actions = (
             Action.objects.verified()
             .for_treaty(treaty)
@@ -29,8 +31,11 @@ class Command(BaseCommand):
             .order_by("date", "participant__name", "kind")
         )
         if path:
-            with open(path, "w", encoding="utf-8", newline="") as stream:
-                count = self.write(stream, actions)
+            try:
+                with open(path, "w", encoding="utf-8", newline="") as stream:
+                    count = self.write(stream, actions)
+            except OSError as exc:
+                raise CommandError(f"Cannot write {path}: {exc.strerror}.") from None
             self.stdout.write(f"{count} actions written to {path}.")
         else:
             self.write(self.stdout, actions)

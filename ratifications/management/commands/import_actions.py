@@ -1,18 +1,57 @@
+from collections import Counter
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
-from ratifications.importing import ImportFailed, decode, plan_import
+from ratifications.importing import ImportFailed, RowList, plan_import
 from ratifications.models import Treaty
+from ratifications.rules import ActionKind
+
+# Files at least this large get a progress bar on a terminal (about 8,000 rows).
+PROGRESS_FROM_BYTES = 500_000
+
+
+class ProgressBar:
+    """One line redrawn in place on a terminal: `Checking [######......]  45%`."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: OutputWrapper, label: str):
+        self.stream, self.label, self.shown = stream, label, -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = min(100, 100 * done // total) if total else 100
+        if percent == self.shown:
+            return
+        self.shown = percent
+        filled = self.WIDTH * percent // 100
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        # Plain: stderr's style on a terminal is the red of errors.
+        self.stream.write(f"\r{self.label} [{bar}] {percent:3d}%", style_func=plain, ending="")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown >= 0:
+            self.stream.write("", style_func=plain)
+
+
+def plain(text: str) -> str:
+    return text
+
+
+def by_kind(rows: RowList) -> str:
+    counts = Counter(row.kind for row in rows)
+    return ", ".join(f"{kind.value} {counts[kind]}" for kind in ActionKind if counts[kind])
 
 
 class Command(BaseCommand):
     help = (
         "Import actions from a CSV file (participant,action,date,place,notification,note,"
-        "source) as verified actions of a treaty. Every row is checked against the treaty's "
-        "rules first; on any error nothing is written, each error is printed as "
-        "'line N: message' and the command exits non-zero. Rows already recorded are "
-        "reported as already there, so importing the same file twice changes nothing."
+        "source; see docs/import-export.md) as verified actions of a treaty. Every row is "
+        "checked first, with the same rules as the forms; on any error nothing is written, "
+        "every error is printed as 'line N: message' and the command exits non-zero. Rows "
+        "already recorded are reported as already there, so importing the same file twice "
+        "changes nothing. --dry-run checks and reports without writing."
     )
 
     def add_arguments(self, parser):
@@ -24,27 +63,46 @@ class Command(BaseCommand):
         try:
             treaty = Treaty.objects.get(slug=treaty)
         except Treaty.DoesNotExist:
-            raise CommandError(f"No treaty {treaty!r}.") from None
+            known = ", ".join(Treaty.objects.values_list("slug", flat=True)) or "none loaded"
+            raise CommandError(f"No treaty {treaty!r} (known: {known}).") from None
+        path = Path(path)
         try:
-            data = Path(path).read_bytes()
+            with path.open("rb"):
+                size = path.stat().st_size
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
-        try:
-            plan = plan_import(decode(data), treaty)
-        except ValueError as exc:
-            raise CommandError(f"line 1: {exc}") from None
+        show_progress = self.stderr.isatty() and size >= PROGRESS_FROM_BYTES
+
+        bar = ProgressBar(self.stderr, "Checking") if show_progress else None
+        plan = plan_import(path, treaty, progress=bar)
+        if bar:
+            bar.close()
         if not plan.ok:
             for error in plan.errors:
                 self.stderr.write(str(error))
-            raise CommandError(f"{len(plan.errors)} error(s); nothing was imported.")
+            raise CommandError(
+                f"{len(plan.errors)} error(s) in {path}; nothing was imported. "
+                "Correct the file and run the command again."
+            )
+        new, already_there = plan.new, plan.already_there
         if dry_run:
             self.stdout.write(
-                f"Dry run: {len(plan.new)} to add, {len(plan.already_there)} already there; "
-                "nothing written."
+                f"Dry run: {len(new)} to add, {len(already_there)} already there; nothing written."
             )
+            self.write_breakdown("to add", new)
             return
+
+        bar = ProgressBar(self.stderr, "Writing ") if show_progress else None
         try:
-            added = plan.apply()
+            added = plan.apply(progress=bar)
         except ImportFailed as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"{added} added, {len(plan.already_there)} already there.")
+        finally:
+            if bar:
+                bar.close()
+        self.stdout.write(f"{added} added, {len(already_there)} already there.")
+        self.write_breakdown("added", new)
+
+    def write_breakdown(self, label: str, rows: RowList) -> None:
+        if rows:
+            self.stdout.write(f"  {label}: {by_kind(rows)}")

@@ -2,10 +2,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError, transaction
 
-from ratifications.importing import ImportFailed, decode, plan_import
+from ratifications.importing import ImportFailed, plan_import
 from ratifications.models import Treaty
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -15,43 +17,79 @@ STATUS_FILES = {"hanoi-convention": "hanoi_status.csv"}
 
 class Command(BaseCommand):
     help = (
-        "Load the shipped participants, treaties and verified status from fixtures/. "
-        "Rows are matched by natural key (ISO alpha-3 code, treaty slug; actions by "
-        "participant, kind and date), so running it again changes nothing; a row "
-        "whose values differ from the fixture is brought in line with it. "
+        "Load the shipped participants, treaties and verified status from fixtures/ "
+        "(or --fixtures DIR). Rows are matched by natural key (ISO alpha-3 code, treaty "
+        "slug; actions by participant, kind and date), so running it again changes "
+        "nothing; a row whose values differ from the fixture is brought in line with it. "
         "All or nothing: on any error the database is left as it was."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--fixtures",
+            type=Path,
+            default=FIXTURES,
+            help="The directory holding participants.json, treaties.json and the status "
+            "files (default: the project's fixtures/).",
+        )
+
+    def handle(self, *args, fixtures: Path, **options):
         with transaction.atomic():
             for name in ("participants.json", "treaties.json"):
-                added, changed, unchanged = self.load_fixture(FIXTURES / name)
+                added, changed, unchanged = self.load_fixture(fixtures / name)
                 self.stdout.write(
                     f"{name}: {added} added, {changed} updated, {unchanged} unchanged"
                 )
             for slug, name in STATUS_FILES.items():
-                plan = plan_import(
-                    decode((FIXTURES / name).read_bytes()), Treaty.objects.get(slug=slug)
+                self.load_status(fixtures / name, Treaty.objects.get(slug=slug))
+
+    def load_status(self, path: Path, treaty: Treaty) -> None:
+        try:
+            plan = plan_import(path, treaty)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+        if not plan.ok:
+            raise CommandError(
+                "\n".join(
+                    [
+                        f"{path.name} is not valid; nothing was loaded:",
+                        *(str(error) for error in plan.errors),
+                    ]
                 )
-                if not plan.ok:
-                    raise CommandError(
-                        "\n".join([f"{name} is not valid:", *(str(e) for e in plan.errors)])
-                    )
-                try:
-                    added = plan.apply()
-                except ImportFailed as exc:
-                    raise CommandError(str(exc)) from None
-                self.stdout.write(
-                    f"{name}: {added} actions added, {len(plan.already_there)} already there"
-                )
+            )
+        try:
+            added = plan.apply()
+        except ImportFailed as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"{path.name}: {added} actions added, {len(plan.already_there)} already there"
+        )
 
     def load_fixture(self, path: Path) -> tuple[int, int, int]:
+        try:
+            with path.open(encoding="utf-8") as stream:
+                return self.load_objects(stream)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+        except (DeserializationError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{path.name} is not valid; nothing was loaded: {exc}") from None
+        except FixtureObjectError as exc:
+            raise CommandError(
+                f"{path.name}, object {exc.number} ({exc.label}) is not valid; nothing was "
+                f"loaded: {exc.message}"
+            ) from None
+
+    def load_objects(self, stream) -> tuple[int, int, int]:
         added = changed = unchanged = 0
         deferred = []
-        with path.open(encoding="utf-8") as stream:
-            for item in serializers.deserialize("json", stream, handle_forward_references=True):
-                new = item.object
-                model = type(new)
+        objects = serializers.deserialize("json", stream, handle_forward_references=True)
+        for number, item in enumerate(objects, 1):
+            new = item.object
+            model = type(new)
+            try:
+                # Field by field (length, choices) before the database sees it,
+                # which SQLite would not check; constraints are the database's.
+                new.clean_fields()
                 old = model.objects.filter(pk=new.pk).first() if new.pk else None
                 if old is not None and not self.differs(old, new, item.m2m_data):
                     unchanged += 1
@@ -61,8 +99,12 @@ class Command(BaseCommand):
                     new.save()
                     for name, pks in item.m2m_data.items():
                         getattr(new, name).set(pks)
-                if item.deferred_fields:
-                    deferred.append(item)
+            except ValidationError as exc:
+                raise FixtureObjectError(number, new, "; ".join(exc.messages)) from None
+            except DatabaseError as exc:
+                raise FixtureObjectError(number, new, str(exc).splitlines()[0]) from None
+            if item.deferred_fields:
+                deferred.append(item)
         for item in deferred:
             # Many-to-many links to rows further down the file (the EU's members).
             item.save_deferred_fields()
@@ -77,3 +119,8 @@ class Command(BaseCommand):
             if set(getattr(old, name).values_list("pk", flat=True)) != set(pks):
                 return True
         return False
+
+
+class FixtureObjectError(Exception):
+    def __init__(self, number: int, obj, message: str):
+        self.number, self.label, self.message = number, str(obj) or repr(obj), message

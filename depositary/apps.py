@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DepositaryConfig(AppConfig):
+    name = "depositary"
+    verbose_name = "Depositary workspace"

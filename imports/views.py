@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
+
+from imports.forms import UploadForm
+from imports.models import Upload
+from ratifications.importing import ImportFailed, ImportPlan, plan_import
+
+# Rows listed in a preview; the counts are always complete, and so are the errors.
+PREVIEW_ROWS = 500
+
+
+def _require_importer(request) -> None:
+    """Depositary staff and administrators: whoever may import actions in bulk.
+
+    Signed in without that permission is a 403: the page exists, but not for them.
+    """
+    if not request.user.has_perm("ratifications.import_actions"):
+        raise PermissionDenied
+
+
+def _own_upload(request, token) -> Upload:
+    """One's own uploads only: another importer's token is a 404."""
+    return get_object_or_404(
+        Upload.objects.select_related("treaty"), token=token, uploaded_by=request.user
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def upload(request):
+    _require_importer(request)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"treaty": settings.DEFAULT_TREATY_SLUG},
+    )
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        file, treaty = form.cleaned_data["file"], form.cleaned_data["treaty"]
+        data = file.read()
+        plan = plan_import(data, treaty)
+        if plan.ok:
+            Upload.objects.stale().delete()
+            upload = Upload.objects.create(
+                treaty=treaty, uploaded_by=request.user, filename=file.name, data=data
+            )
+            if request.htmx:
+                response = render(
+                    request, "imports/preview.html#preview", _preview_context(upload, plan)
+                )
+                return push_url(response, upload.get_absolute_url())
+            return redirect(upload)
+    context = {"form": form, "plan": plan, "max_bytes": settings.IMPORT_MAX_UPLOAD_BYTES}
+    template = "imports/upload.html#upload" if request.htmx else "imports/upload.html"
+    return render(request, template, context)
+
+
+def _preview_context(upload: Upload, plan: ImportPlan | None = None, **extra) -> dict:
+    if plan is None and upload.imported_at is None:
+        plan = upload.plan()
+    context = {"upload": upload, "plan": plan, **extra}
+    if plan is not None:
+        new, already_there = plan.new, plan.already_there
+        context.update(
+            new=new,
+            already_there=already_there,
+            new_rows=new[:PREVIEW_ROWS],
+            already_rows=already_there[:PREVIEW_ROWS],
+            more_new=max(0, len(new) - PREVIEW_ROWS),
+            more_already=max(0, len(already_there) - PREVIEW_ROWS),
+        )
+    return context
+
+
+@login_required
+@require_safe
+def preview(request, token):
+    _require_importer(request)
+    upload = _own_upload(request, token)
+    return render(request, "imports/preview.html", _preview_context(upload))
+
+
+@login_required
+@require_POST
+def confirm(request, token):
+    _require_importer(request)
+    upload = _own_upload(request, token)
+    try:
+        upload.confirm(request.user, request.POST.get("fingerprint", ""))
+    except ImportFailed:
+        # Told to preview again, with the new preview in front of them.
+        context = _preview_context(upload, upload.plan(), changed=True)
+        return render(request, "imports/preview.html", context, status=409)
+    return redirect(upload)

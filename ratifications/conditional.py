@@ -1,0 +1,128 @@
+"""Conditional GET for the public pages and the open data: ETag, Last-Modified, 304.
+
+A response's validator is built from what its output depends on, never from the
+output itself (rendering it would cost what a 304 saves):
+
+- the verified actions behind it: their count and their newest `updated_at`
+  (verifying, editing or withdrawing one changes one or the other), read in
+  the same query that fetches the treaty or participant (`with_fingerprint`);
+- today's New York date, for what shows the status as of today: it moves at
+  New York midnight with no action changing;
+- the treaty's or participant's own row (an edited clause changes the status);
+- the language, the full path with its query string, the variant (a page, or
+  which fragment of it) and, for HTML pages, the signed-in user (the header
+  shows who is signed in).
+
+Not in it: the participants' reference data (names, groups), which changes with
+`load_defaults`, and the code; the daily pages pick such changes up at New York
+midnight at the latest.
+"""
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import get_language
+
+from ratifications.models import Action
+from ratifications.rules import UN_HEADQUARTERS, today_in_new_york
+
+_VERIFIED = Q(actions__state=Action.State.VERIFIED)
+
+
+def with_fingerprint(queryset):
+    """Treaties or participants annotated with their verified actions' count and newest change."""
+    return queryset.annotate(
+        verified_actions=Count("actions", filter=_VERIFIED),
+        verified_changed=Max("actions__updated_at", filter=_VERIFIED),
+    )
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a set of verified actions looks like to a cache."""
+
+    count: int
+    changed: dt.datetime | None
+    # The values of the row the actions belong to, when there is one.
+    row: str = ""
+
+    @classmethod
+    def of(cls, annotated) -> "Fingerprint":
+        """From a row annotated by `with_fingerprint`."""
+        return cls(annotated.verified_actions, annotated.verified_changed, _values(annotated))
+
+    @classmethod
+    def of_all_actions(cls, owner) -> "Fingerprint":
+        """Every verified action: for the page of `owner` that shows several treaties' status."""
+        values = Action.objects.verified().aggregate(count=Count("pk"), changed=Max("updated_at"))
+        return cls(values["count"], values["changed"], _values(owner))
+
+
+def _values(instance) -> str:
+    return repr(tuple(getattr(instance, f.attname) for f in instance._meta.concrete_fields))
+
+
+@dataclass(frozen=True)
+class Validators:
+    """The ETag and Last-Modified of one response."""
+
+    fingerprint: Fingerprint
+    # Whether the output shows the status as of today (the default as_of).
+    daily: bool = True
+    # Whether the output is an HTML page, whose header depends on who is signed in.
+    per_user: bool = False
+
+    def etag(self, request: HttpRequest, *, variant: str = "page", path: str = "") -> str:
+        """The ETag of `path` (default: this request's) rendered as `variant`."""
+        parts = [
+            variant,
+            path or request.get_full_path(),
+            get_language() or "",
+            str(request.user.pk or "") if self.per_user else "",
+            today_in_new_york().isoformat() if self.daily else "",
+            str(self.fingerprint.count),
+            self.fingerprint.changed.isoformat() if self.fingerprint.changed else "",
+            self.fingerprint.row,
+        ]
+        return quote_etag(hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32])
+
+    def last_modified(self) -> int | None:
+        """As a timestamp: the newest change, or New York midnight if the output is daily."""
+        moments = [self.fingerprint.changed] if self.fingerprint.changed else []
+        if self.daily:
+            midnight = dt.datetime.combine(today_in_new_york(), dt.time(), tzinfo=UN_HEADQUARTERS)
+            moments.append(midnight)
+        return int(max(moments).timestamp()) if moments else None
+
+
+def respond(
+    request: HttpRequest,
+    validators: Validators,
+    render: Callable[[], HttpResponse],
+    *,
+    variant: str = "page",
+) -> HttpResponse:
+    """304 when the client's copy is current; otherwise `render()`. Validators on both.
+
+    Every client revalidates before reusing a copy (`no-cache`): the data can
+    change at any moment, and a 304 costs one cheap query.
+    """
+    etag = validators.etag(request, variant=variant)
+    last_modified = validators.last_modified()
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        response = render()
+        if response.status_code != 200:
+            return response
+    response.headers["ETag"] = etag
+    if last_modified is not None:
+        # Replaces the syndication framework's own, which only sees the listed items.
+        response.headers["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, no_cache=True)
+    return response

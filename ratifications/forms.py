@@ -1,0 +1,131 @@
+import datetime as dt
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from ratifications.rules import ParticipantStatus
+from states.models import RegionalGroup
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(raw: str) -> dt.date | None:
+    """A strict YYYY-MM-DD (as <input type="date"> sends it), or None when blank."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        if _DATE.fullmatch(raw):
+            return dt.date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise ValueError(f"as_of must be a date written YYYY-MM-DD, not {raw!r}.")
+
+
+class StatusFilter(models.TextChoices):
+    SIGNED = "signed", _("Signed, no instrument yet")
+    PARTY = "party", _("Parties")
+    COUNTS = "counts", _("Counted toward the threshold")
+    NOT_SIGNED = "not_signed", _("Not signed (no action)")
+
+    def matches(self, row: ParticipantStatus | None) -> bool:
+        """`row` is None for a participant with no verified action."""
+        if self == StatusFilter.NOT_SIGNED:
+            return row is None
+        if row is None:
+            return False
+        if self == StatusFilter.SIGNED:
+            return row.signature is not None and row.consent is None
+        if self == StatusFilter.PARTY:
+            return row.party
+        return row.counts_toward_threshold
+
+
+class Sort(models.TextChoices):
+    NAME = "name", _("Name")
+    SIGNATURE = "signature", _("Signature date")
+    INSTRUMENT = "instrument", _("Instrument date")
+
+    def key(self, participant, row: ParticipantStatus | None) -> tuple:
+        """Earliest first; participants without that date last, by name."""
+        if self == Sort.NAME:
+            return (participant.name,)
+        day = getattr(row, "signature" if self == Sort.SIGNATURE else "consent", None)
+        return (day is None, day or dt.date.min, participant.name)
+
+
+def _one_of(choices) -> dict:
+    values = ", ".join(value for value, _label in choices if value)
+    return {"invalid_choice": format_lazy("{} {}", _("%(value)r is not one of:"), values)}
+
+
+class DashboardForm(forms.Form):
+    """The dashboard's query string: the day shown, and the participants table's filters.
+
+    A value the form does not offer answers 400 with the reason (a link to an
+    old or mistyped view should say so, not quietly show another one); a
+    parameter it does not know (utm_source...) is ignored.
+    """
+
+    as_of = forms.CharField(required=False, label=_("Show the status as it stood on"))
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Search"),
+        help_text=_("A name, another spelling or an ISO code"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    group = forms.ChoiceField(
+        required=False,
+        label=_("Regional group"),
+        choices=[("", _("All groups")), *RegionalGroup.choices],
+        error_messages=_one_of(RegionalGroup.choices),
+    )
+    status = forms.ChoiceField(
+        required=False,
+        label=_("Status"),
+        choices=[("", _("All participants")), *StatusFilter.choices],
+        error_messages=_one_of(StatusFilter.choices),
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        label=_("Sort by"),
+        choices=Sort.choices,
+        error_messages=_one_of(Sort.choices),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Labels sit above their fields: no colon.
+        super().__init__(*args, label_suffix="", **kwargs)
+
+    def clean_as_of(self) -> dt.date | None:
+        try:
+            return parse_date(self.cleaned_data["as_of"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean_sort(self) -> Sort:
+        return Sort(self.cleaned_data["sort"] or Sort.NAME)
+
+    def clean_status(self) -> StatusFilter | None:
+        return StatusFilter(self.cleaned_data["status"]) if self.cleaned_data["status"] else None
+
+    def error_message(self) -> str:
+        """Every problem, each naming its parameter."""
+        return " ".join(
+            (f"{name}: {message}" if name != "as_of" else message).rstrip(".") + "."
+            for name, messages in self.errors.items()
+            for message in messages
+        )
+
+    def filters(self) -> dict[str, str]:
+        """The table's filters as given, to carry them through the as_of form."""
+        return {
+            name: self.data[name]
+            for name in ("q", "group", "status", "sort")
+            if self.data.get(name)
+        }

@@ -1,0 +1,305 @@
+"""Hostile and messy files: what is accepted, and what is refused with which message.
+
+Every refusal goes through `import_actions`, which must print each error as
+`line N: message`, exit with a CommandError (no traceback) and write nothing.
+"""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command, execute_from_command_line
+
+from ratifications.importing import plan_import
+from ratifications.models import Action
+
+HEADER = "participant,action,date,place,notification,note,source"
+
+
+def import_file(tmp_path, data: bytes, *args) -> str:
+    path = tmp_path / "actions.csv"
+    path.write_bytes(data)
+    out = io.StringIO()
+    call_command("import_actions", str(path), "--treaty", "hanoi-convention", *args, stdout=out)
+    return out.getvalue()
+
+
+def refused(tmp_path, data: bytes) -> list[str]:
+    """The errors import_actions prints for this file, having checked it wrote nothing."""
+    before = list(Action.objects.values_list("pk", "updated_at"))
+    path = tmp_path / "actions.csv"
+    path.write_bytes(data)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match=r"error\(s\) in .*; nothing was imported"):
+        call_command(
+            "import_actions",
+            str(path),
+            "--treaty",
+            "hanoi-convention",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert list(Action.objects.values_list("pk", "updated_at")) == before
+    return err.getvalue().splitlines()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(
+            b"\xef\xbb\xbfparticipant,action,date\nCanada,signature,2026-07-15\n",
+            id="byte-order mark",
+        ),
+        pytest.param(
+            b"participant,action,date\r\nCanada,signature,2026-07-15\r\n", id="Windows line ends"
+        ),
+        pytest.param(b"participant,action,date\rCanada,signature,2026-07-15\r", id="old Mac"),
+        pytest.param(
+            b"participant,action,date\nCanada,signature,2026-07-15\n\n\n  \n,,\n",
+            id="trailing blank lines",
+        ),
+        pytest.param(
+            b"  Participant , ACTION,date \n  Canada  ,  Signature ,  2026-07-15  \n",
+            id="extra spaces and capitals",
+        ),
+        pytest.param(b"date,action,participant\n2026-07-15,signature,CAN\n", id="another order"),
+        pytest.param(
+            b"participant,action,date\nCanada,signature,2026-07-15,,\n", id="padded with commas"
+        ),
+        pytest.param(
+            b"participant,action,date\ncanada   ,signature,2026-07-15\n", id="lower case name"
+        ),
+    ],
+)
+def test_messy_but_meaningful_files_are_accepted(defaults, tmp_path, data):
+    assert "1 added, 0 already there." in import_file(tmp_path, data)
+    assert Action.objects.verified().get(participant__iso3="CAN").kind == "signature"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Côte d’Ivoire",  # a typographic apostrophe
+        "Côte d`Ivoire",
+        "Co\u0302te d'Ivoire",  # the accent as a separate mark, as macOS writes it
+        "CIV",
+    ],
+)
+def test_names_with_other_apostrophes_and_accents_find_the_participant(defaults, name):
+    plan = plan_import(f"participant,action,date\n{name},signature,2025-10-25\n", defaults)
+    assert plan.errors == []
+    assert [row.participant.name for row in plan.already_there] == ["Côte d'Ivoire"]
+
+
+def test_a_row_identical_to_the_records_is_already_there_not_an_error(defaults, tmp_path):
+    data = b"participant,action,date,place\nViet Nam,signature,2025-10-25,Hanoi\n"
+    assert "0 added, 1 already there." in import_file(tmp_path, data)
+
+
+REFUSALS = [
+    pytest.param(
+        b"participant,action,date,country\nCAN,signature,2026-07-15,Canada\n",
+        [
+            "line 1: unknown column 'country'; the columns are "
+            "participant,action,date,place,notification,note,source."
+        ],
+        id="unknown column",
+    ),
+    pytest.param(
+        b"participant,date\nCAN,2026-07-15\n",
+        ["line 1: missing column 'action'; participant, action, date are required."],
+        id="missing column",
+    ),
+    pytest.param(
+        b"participant,action,date,date\nCAN,signature,2026-07-15,2026-07-15\n",
+        ["line 1: column 'date' appears twice."],
+        id="column twice",
+    ),
+    pytest.param(
+        b"participant,action,date,\nCAN,signature,2026-07-15,\n",
+        ["line 1: column 4 has no name; name it or remove it."],
+        id="unnamed column",
+    ),
+    pytest.param(
+        b"Canada,signature,2026-07-15\n",
+        [
+            "line 1: the first row must be the header "
+            "(participant,action,date,place,notification,note,source), "
+            "not 'Canada,signature,2026-07-15'."
+        ],
+        id="no header",
+    ),
+    pytest.param(
+        b"participant;action;date\nCAN;signature;2026-07-15\n",
+        [
+            "line 1: the values must be separated by commas, not semicolons or tabs: "
+            'save the file as "CSV UTF-8 (comma delimited)".'
+        ],
+        id="semicolons",
+    ),
+    pytest.param(
+        b"participant,action,date\nCAN,signature,15/07/2026\nCHL,signature,2026-02-30\n"
+        b"MEX,signature,\n",
+        [
+            "line 2: bad date '15/07/2026': write YYYY-MM-DD.",
+            "line 3: bad date '2026-02-30': write YYYY-MM-DD.",
+            "line 4: the date is missing: write YYYY-MM-DD.",
+        ],
+        id="bad date",
+    ),
+    pytest.param(
+        b"participant,action,date\nCAN,signature,2026-07-15\nCanada,Signature,2026-07-15\n",
+        ["line 3: the same action as line 2."],
+        id="same row twice",
+    ),
+    pytest.param(
+        b"participant,action,date,place\nViet Nam,signature,2025-10-25,Paris\n",
+        ["line 2: Viet Nam's signature of 2025-10-25 is recorded with place 'Hanoi', not 'Paris'."],
+        id="contradicts a recorded action",
+    ),
+    pytest.param(
+        b"participant,action,date\nViet Nam,signature,2026-07-15\n",
+        [
+            "line 2: Viet Nam: This participant already signed, on Oct. 25, 2025; there is "
+            "one signature."
+        ],
+        id="breaks a rule given the records",
+    ),
+    pytest.param(
+        "participant,action,date\nCanada,signature,2026-07-15\nCôte d'Ivoire,signature,"
+        "2025-10-25\n".encode("cp1252"),
+        [
+            "line 3: the file is not UTF-8 text (byte 0xF4 at position 2 of this line): "
+            'save it as "CSV UTF-8" and try again.'
+        ],
+        id="not UTF-8",
+    ),
+    pytest.param(
+        b"",
+        [
+            "line 1: the file is empty: it needs a header row "
+            "(participant,action,date,place,notification,note,source)."
+        ],
+        id="empty file",
+    ),
+    pytest.param(
+        b"\xef\xbb\xbf\r\n  \r\n",
+        [
+            "line 1: the file is empty: it needs a header row "
+            "(participant,action,date,place,notification,note,source)."
+        ],
+        id="only blank lines",
+    ),
+    pytest.param(
+        b"participant,action,date\nAtlantis,signature,2026-07-15\n,signature,2026-07-15\n",
+        [
+            "line 2: unknown participant 'Atlantis': use its ISO alpha-3 code, UN name or "
+            "a known alias.",
+            "line 3: the participant is missing.",
+        ],
+        id="unknown participant",
+    ),
+    pytest.param(
+        b"participant,action,date\nCAN,ratify,2026-07-15\n",
+        [
+            "line 2: unknown action 'ratify'; one of signature, ratification, acceptance, "
+            "approval, accession, succession, formal_confirmation, denunciation."
+        ],
+        id="unknown action",
+    ),
+    pytest.param(
+        b"participant,action,date\nCAN,signature\nCHL,signature,2026-07-15,New York\n",
+        ["line 2: expected 3 values, found 2.", "line 3: expected 3 values, found 4."],
+        id="wrong number of values",
+    ),
+    pytest.param(
+        b'participant,action,date,note\nCAN,signature,2026-07-15,"never closed\n'
+        b"CHL,signature,2026-07-15,\n",
+        ['line 2: a quoted value is never closed: check the quotes (") from this line to the end.'],
+        id="unbalanced quote",
+    ),
+    pytest.param(
+        b'participant,action,date,note\nCAN,signature,2026-07-15,"a "quoted" word"\n',
+        [
+            'line 2: a quote (") inside a value must be doubled (""), and a value with quotes '
+            "quoted whole."
+        ],
+        id="stray quote",
+    ),
+    pytest.param(
+        b"participant,action,date,note\nCAN,signature,2026-07-15,a\x00b\n",
+        ["line 2: the line holds a NUL character: is this a CSV file?"],
+        id="NUL byte",
+    ),
+    pytest.param(
+        b"participant,action,date,note\nCAN,signature,2026-07-15," + b"x" * 200_000 + b"\n",
+        ["line 2: a value is longer than 131072 characters."],
+        id="huge field",
+    ),
+    pytest.param(
+        b"participant,action,date,place\nCAN,signature,2026-07-15," + b"x" * 101 + b"\n",
+        ["line 2: place is longer than 100 characters."],
+        id="too long for its column",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "errors"), REFUSALS)
+def test_a_bad_file_is_refused_with_every_error_and_its_line(defaults, tmp_path, data, errors):
+    assert refused(tmp_path, data) == errors
+
+
+def test_every_error_of_a_file_is_reported_in_one_pass(defaults, tmp_path):
+    data = (
+        b"participant,action,date\n"
+        b"Atlantis,signature,2026-07-15\n"
+        b"CAN,sign,2026-07-15\n"
+        b"CHL,signature,someday\n"
+        b"CAN,signature,2026-07-15\n"
+        b"CAN,signature,2026-07-15\n"
+    )
+    assert [line.split(":")[0] for line in refused(tmp_path, data)] == [
+        "line 2",
+        "line 3",
+        "line 4",
+        "line 6",
+    ]
+
+
+def test_a_multi_line_value_keeps_the_line_numbers_of_what_follows(defaults, tmp_path):
+    data = (
+        b"participant,action,date,note\n"
+        b'CAN,signature,2026-07-15,"two\nlines"\n'
+        b"X,signature,2026-07-15,\n"
+    )
+    assert refused(tmp_path, data)[0].startswith("line 4: unknown participant 'X'")
+
+
+def test_a_header_without_rows_imports_nothing_and_is_no_error(defaults, tmp_path):
+    assert "0 added, 0 already there." in import_file(tmp_path, f"{HEADER}\n".encode())
+
+
+def test_an_unreadable_path_is_refused_plainly(defaults, tmp_path):
+    with pytest.raises(
+        CommandError, match=r"Cannot read .*missing\.csv: No such file or directory"
+    ):
+        call_command(
+            "import_actions", str(tmp_path / "missing.csv"), "--treaty", "hanoi-convention"
+        )
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"\xff\xfe\x00p\x00a\x00r\x00", b"participant,action,date\n\x00\x01\x02\n"]
+)
+def test_the_command_line_shows_no_traceback_for_a_bad_file(defaults, tmp_path, capsys, data):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    # As manage.py runs it: a CommandError is printed, not raised.
+    with pytest.raises(SystemExit) as exit_:
+        execute_from_command_line(
+            ["manage.py", "import_actions", str(path), "--treaty", "hanoi-convention"]
+        )
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.startswith("line ")
+    assert "CommandError: 1 error(s)" in err

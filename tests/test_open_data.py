@@ -1,0 +1,260 @@
+import csv
+import datetime as dt
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from ratifications.importing import COLUMNS, plan_import
+from ratifications.models import Action, Treaty
+from ratifications.rules import ActionKind
+from tests.factories import ActionFactory, ParticipantFactory, TreatyFactory, UserFactory
+
+CSV_URL = "/api/v1/treaties/hanoi-convention/actions.csv"
+FEED_URL = "/treaties/hanoi-convention/feed/"
+CALENDAR_URL = "/treaties/hanoi-convention/calendar.ics"
+EMBED_URL = "/treaties/hanoi-convention/embed/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def demo(db) -> Treaty:
+    """A verified signature and accession, and a pending submission that must not show."""
+    treaty = TreatyFactory(slug="demo", threshold=1)
+    ActionFactory(treaty=treaty, participant=ParticipantFactory(name="Signatoria"))
+    ActionFactory(
+        treaty=treaty,
+        participant=ParticipantFactory(name="Accedia"),
+        kind=ActionKind.ACCESSION,
+        date=dt.date(2026, 3, 1),
+        place="New York",
+        notification="C.N.12.2026.TREATIES-XVIII.16",
+    )
+    ActionFactory(
+        treaty=treaty,
+        participant=ParticipantFactory(name="Pendingia"),
+        kind=ActionKind.ACCESSION,
+        date=dt.date(2026, 4, 1),
+        state=Action.State.PENDING,
+    )
+    return treaty
+
+
+# actions.csv
+
+
+def test_the_csv_holds_the_verified_actions_in_the_import_format(client, demo):
+    response = client.get("/api/v1/treaties/demo/actions.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="demo-actions.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == list(COLUMNS)
+    assert rows[1:] == [
+        ["Signatoria", "signature", "2025-10-25", "", "", "", "Test fixture"],
+        [
+            "Accedia",
+            "accession",
+            "2026-03-01",
+            "New York",
+            "C.N.12.2026.TREATIES-XVIII.16",
+            "",
+            "Test fixture",
+        ],
+    ]
+
+
+def test_the_csv_of_the_real_data_imports_back_as_already_there(client, defaults):
+    plan = plan_import(client.get(CSV_URL).content.decode(), defaults)
+    assert plan.ok and not plan.new
+    assert len(plan.already_there) == 73
+
+
+def test_the_csv_answers_400_for_any_parameter_and_404_for_an_unknown_treaty(client, defaults):
+    response = client.get(CSV_URL, {"as_of": "2025-10-25"})
+    assert response.status_code == 400
+    assert "as_of" in response.json()["error"]
+    missing = client.get("/api/v1/treaties/no-such-treaty/actions.csv")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": "No treaty 'no-such-treaty'."}
+
+
+def test_the_csv_answers_304_until_an_action_is_verified(client, demo):
+    url = "/api/v1/treaties/demo/actions.csv"
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    pending = Action.objects.pending().get()
+    pending.state, pending.reviewed_at = Action.State.VERIFIED, pending.submitted_at
+    pending.save()
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Pendingia" in response.content.decode()
+
+
+def test_the_csv_costs_two_queries_at_any_size(client, sized, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        # 1. the treaty with its fingerprint; 2. its verified actions with participants.
+        client.get(CSV_URL)
+
+
+# Atom feeds
+
+
+def test_the_treaty_feed_lists_verified_actions_newest_first(client, demo):
+    response = client.get("/treaties/demo/feed/")
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    feed = ET.fromstring(response.content)
+    titles = [entry.findtext(f"{ATOM}title") for entry in feed.iter(f"{ATOM}entry")]
+    assert len(titles) == 2
+    assert titles[0].startswith("Accedia: accession of the ")
+    assert titles[1].startswith("Signatoria: signature of the ")
+    assert "Pendingia" not in response.content.decode()
+    summary = next(feed.iter(f"{ATOM}entry")).findtext(f"{ATOM}summary")
+    assert "Depositary notification C.N.12.2026.TREATIES-XVIII.16." in summary
+
+
+def test_a_feed_entry_links_to_the_action_on_the_participant_page(client, demo):
+    accession = Action.objects.verified().get(kind=ActionKind.ACCESSION)
+    feed = ET.fromstring(client.get("/treaties/demo/feed/").content)
+    link = next(feed.iter(f"{ATOM}entry")).find(f"{ATOM}link").get("href")
+    assert (
+        link
+        == f"http://testserver/participants/{accession.participant.iso3}/#action-{accession.pk}"
+    )
+
+
+def test_the_participant_feed_lists_its_own_actions(client, defaults):
+    feed = ET.fromstring(client.get("/participants/VNM/feed/").content)
+    entries = list(feed.iter(f"{ATOM}entry"))
+    assert len(entries) == 1
+    assert entries[0].findtext(f"{ATOM}title").startswith("Viet Nam: signature of the ")
+
+
+def test_the_participant_feed_redirects_lower_case_and_404s_an_unknown_code(client, defaults):
+    response = client.get("/participants/vnm/feed/")
+    assert (response.status_code, response["Location"]) == (301, "/participants/VNM/feed/")
+    assert client.get("/participants/XXX/feed/").status_code == 404
+
+
+def test_feeds_answer_304_when_nothing_changed(client, defaults):
+    for url in (FEED_URL, "/participants/VNM/feed/"):
+        response = client.get(url)
+        assert client.get(url, headers={"If-None-Match": response["ETag"]}).status_code == 304
+        since = {"If-Modified-Since": response["Last-Modified"]}
+        assert client.get(url, headers=since).status_code == 304
+
+
+def test_the_feeds_cost_two_queries_at_any_size(client, sized, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        # 1. the treaty with its fingerprint; 2. its newest verified actions.
+        client.get(FEED_URL)
+    with django_assert_num_queries(2):
+        # 1. the participant with its fingerprint; 2. its verified actions.
+        client.get("/participants/VNM/feed/")
+
+
+# iCalendar
+
+
+def test_the_calendar_has_the_last_day_to_sign_as_an_all_day_event(client, defaults):
+    response = client.get(CALENDAR_URL)
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    text = response.content.decode()
+    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:")
+    assert text.endswith("END:VCALENDAR\r\n")
+    assert "\n" not in text.replace("\r\n", "")
+    assert "UID:hanoi-convention-signature-closes@testserver\r\n" in text
+    assert "DTSTART;VALUE=DATE:20261231\r\nDTEND;VALUE=DATE:20270101\r\n" in text
+    assert "entry-into-force" not in text
+
+
+def test_the_calendar_adds_entry_into_force_once_known(client, demo):
+    text = client.get("/treaties/demo/calendar.ics").content.decode()
+    assert "UID:demo-entry-into-force@testserver\r\n" in text
+    # Threshold 1, reached on 1 March 2026: in force 90 days later.
+    assert "DTSTART;VALUE=DATE:20260530\r\n" in text
+
+
+def test_calendar_lines_are_folded_at_75_octets_and_text_is_escaped(client, defaults):
+    text = client.get(CALENDAR_URL).content.decode()
+    lines = text.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    description = next(
+        line for line in text.replace("\r\n ", "").split("\r\n") if line.startswith("DESCRIPTION")
+    )
+    assert "After it\\, States join by accession." in description
+
+
+def test_the_calendar_answers_304_when_nothing_changed(client, defaults):
+    etag = client.get(CALENDAR_URL)["ETag"]
+    assert client.get(CALENDAR_URL, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_the_calendar_costs_two_queries_at_any_size(client, sized, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        # 1. the treaty with its fingerprint; 2. the status.
+        client.get(CALENDAR_URL)
+
+
+# The embeddable card
+
+
+def test_the_embed_may_be_framed_by_any_site(client, defaults):
+    response = client.get(EMBED_URL)
+    assert "X-Frame-Options" not in response
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors *" in policy
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_only_the_embed_may_be_framed(client, defaults):
+    for url in ("/", "/participants/VNM/", "/treaties/hanoi-convention/"):
+        response = client.get(url)
+        assert response["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_the_embed_is_a_small_card_without_scripts(client, defaults):
+    page = client.get(EMBED_URL).content.decode()
+    assert "<script" not in page
+    assert '<span class="num">0</span> of 40 instruments' in page
+    assert "40 more needed for entry into force." in page
+    assert 'href="http://testserver/treaties/hanoi-convention/" target="_blank"' in page
+    assert len(page) < 4000
+
+
+def test_the_dashboard_shows_the_embed_snippet(client, defaults):
+    page = client.get("/").content.decode()
+    assert '<textarea id="embed-snippet" readonly' in page
+    assert "&lt;iframe src=&quot;" not in page
+    assert '&lt;iframe src="http://testserver/treaties/hanoi-convention/embed/"' in page
+
+
+def test_the_embed_answers_304_when_nothing_changed(client, defaults):
+    etag = client.get(EMBED_URL)["ETag"]
+    response = client.get(EMBED_URL, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert "X-Frame-Options" not in response
+
+
+def test_the_embed_costs_two_queries_at_any_size(client, sized, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        # 1. the treaty with its fingerprint; 2. the status.
+        client.get(EMBED_URL)
+
+
+@pytest.mark.parametrize(
+    "url", [CSV_URL, FEED_URL, CALENDAR_URL, EMBED_URL, "/participants/VNM/feed/"]
+)
+def test_open_data_refuses_post(client, defaults, url):
+    assert client.post(url).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "url",
+    [CSV_URL, FEED_URL, CALENDAR_URL, EMBED_URL, "/api/v1/treaties/hanoi-convention/status"],
+)
+def test_open_data_is_the_same_for_everyone(client, defaults, url):
+    anonymous = client.get(url)
+    assert "Cookie" not in anonymous.get("Vary", "")
+    client.force_login(UserFactory())
+    assert client.get(url, headers={"If-None-Match": anonymous["ETag"]}).status_code == 304

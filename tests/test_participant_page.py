@@ -1,0 +1,121 @@
+import datetime as dt
+
+import pytest
+
+from ratifications.models import Action
+from ratifications.rules import ActionKind
+from states.models import Participant
+from tests.factories import ActionFactory, ParticipantFactory, TreatyFactory
+
+
+@pytest.fixture
+def ratifier(db) -> Participant:
+    """Signed, ratified with declarations, then denounced; 40 others make it count."""
+    treaty = TreatyFactory(slug="demo", short_name="Demo Convention", threshold=2)
+    state = ParticipantFactory(name="Ratifia")
+    ActionFactory(treaty=treaty, participant=state, date=dt.date(2025, 10, 25), place="Hanoi")
+    ActionFactory(
+        treaty=treaty,
+        participant=state,
+        kind=ActionKind.RATIFICATION,
+        date=dt.date(2026, 2, 1),
+        notification="C.N.7.2026.TREATIES-XVIII.16",
+        declarations="Article 11 shall not apply.",
+        declaration_articles="11",
+        source="UN Treaty Collection",
+    )
+    ActionFactory(
+        treaty=treaty,
+        participant=ParticipantFactory(),
+        kind=ActionKind.ACCESSION,
+        date=dt.date(2026, 1, 1),
+    )
+    ActionFactory(
+        treaty=treaty,
+        participant=state,
+        kind=ActionKind.SIGNATURE,
+        date=dt.date(2025, 11, 1),
+        state=Action.State.PENDING,
+        source="An unverified claim",
+    )
+    return state
+
+
+def test_the_participant_page_shows_its_actions_in_order_with_their_sources(client, ratifier):
+    page = client.get(f"/participants/{ratifier.iso3}/").content.decode()
+    signature = page.index("25 October 2025</time>: <strong>Signature</strong>, Hanoi.")
+    ratification = page.index("1 February 2026</time>: <strong>Ratification</strong>.")
+    assert signature < ratification
+    assert "Depositary notification C.N.7.2026.TREATIES-XVIII.16." in page
+    assert "Source: UN Treaty Collection" in page
+    assert "An unverified claim" not in page
+
+
+def test_the_participant_page_shows_declarations_with_the_articles_they_concern(client, ratifier):
+    page = client.get(f"/participants/{ratifier.iso3}/").content.decode()
+    assert "Declarations and reservations</strong> (articles 11)" in page
+    assert "<p>Article 11 shall not apply.</p>" in page
+
+
+def test_the_participant_page_shows_its_status_and_entry_into_force_per_treaty(client, ratifier):
+    page = client.get(f"/participants/{ratifier.iso3}/").content.decode()
+    section = page[page.index('<section class="treaty-status" id="demo"') :]
+    assert "Yes, signed on 25 October 2025" in section
+    assert "Yes: Ratification of 1 February 2026" in section
+    # The second instrument (1 February) reached the threshold of two: in force 90 days later.
+    assert '<time datetime="2026-05-02">2 May 2026</time>' in section
+
+
+def test_the_participant_page_says_why_a_signatory_does_not_count(client, defaults):
+    page = client.get("/participants/EUU/").content.decode()
+    assert "Regional economic integration organization" in page
+    assert "Yes, signed on 25 October 2025" in page
+    assert "No instrument deposited" in page
+
+
+def test_a_treaty_the_participant_has_not_acted_on_is_listed_too(client, defaults):
+    page = client.get("/participants/CAN/").content.decode()
+    assert "United Nations Convention against Cybercrime" in page
+    assert "Canada has not signed." in page
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [("/participants/vnm/", "/participants/VNM/"), ("/participants/euu/", "/participants/EUU/")],
+)
+def test_a_lower_case_code_redirects_to_the_capitals(client, defaults, path, location):
+    response = client.get(path)
+    assert (response.status_code, response["Location"]) == (301, location)
+
+
+def test_an_unknown_code_is_404(client, defaults):
+    assert client.get("/participants/XXX/").status_code == 404
+
+
+def test_the_participant_page_answers_304_until_any_action_is_verified(client, defaults):
+    url = "/participants/VNM/"
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    # Another State's instrument can change Viet Nam's entry into force.
+    ActionFactory(treaty=defaults, participant=Participant.objects.get(iso3="CAN"))
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_the_participant_page_costs_four_queries_at_any_size(
+    client, sized, django_assert_num_queries
+):
+    with django_assert_num_queries(4):
+        # 1. the participant; 2. the fingerprint of all verified actions; 3. the
+        # treaties; 4. the verified actions of the treaties it acted on.
+        response = client.get("/participants/VNM/")
+    assert response.status_code == 200
+
+
+def test_the_participant_page_costs_as_much_on_two_treaties(
+    client, defaults, django_assert_num_queries
+):
+    protocol = TreatyFactory(slug="protocol", parent=defaults)
+    ActionFactory(treaty=protocol, participant=Participant.objects.get(iso3="VNM"))
+    with django_assert_num_queries(4):
+        page = client.get("/participants/VNM/").content.decode()
+    assert page.count('<section class="treaty-status"') == 2

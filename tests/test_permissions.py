@@ -1,0 +1,225 @@
+"""Who may do what: every mutating URL, for every kind of user, with the answer each gets.
+
+A mission's staff never reach another participant's work: they get 404, so the
+answer does not even say it exists. Users without the role get 403; anonymous
+users are sent to sign in.
+"""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver
+
+from ratifications.models import Action
+from ratifications.rules import ActionKind
+from tests.factories import (
+    ActionFactory,
+    DepositaryStaffFactory,
+    MissionStaffFactory,
+    ParticipantFactory,
+    SubmissionFactory,
+    TreatyFactory,
+    UserFactory,
+)
+
+USERS = ["anonymous", "mission", "other_mission", "depositary", "administrator"]
+
+
+@pytest.fixture
+def cast(db, settings):
+    """Viet Nam's pending ratification; the staff of Viet Nam and of Kenya; the depositary."""
+    # Many users are made here; a slow password hash would only slow the test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    treaty = TreatyFactory()
+    viet_nam = ParticipantFactory(name="Viet Nam")
+    kenya = ParticipantFactory(name="Kenya")
+    ActionFactory(treaty=treaty, participant=viet_nam)
+    mission = MissionStaffFactory(missions=[viet_nam])
+    submission = SubmissionFactory(
+        treaty=treaty,
+        participant=viet_nam,
+        kind=ActionKind.RATIFICATION,
+        date=dt.date(2026, 3, 2),
+        submitted_by=mission,
+    )
+    return {
+        "treaty": treaty,
+        "viet_nam": viet_nam,
+        "kenya": kenya,
+        "submission": submission,
+        "users": {
+            "anonymous": None,
+            "mission": mission,
+            "other_mission": MissionStaffFactory(missions=[kenya]),
+            "depositary": DepositaryStaffFactory(),
+            "administrator": UserFactory(is_staff=True, is_superuser=True),
+        },
+    }
+
+
+def viet_nam_ratification(cast):
+    return {
+        "participant": cast["viet_nam"].pk,
+        "treaty": cast["treaty"].pk,
+        "kind": "ratification",
+        "date": "2026-03-05",
+        "place": "New York",
+        "version": cast["submission"].version,
+    }
+
+
+def viet_nam_declaration(cast):
+    return {
+        "participant": cast["viet_nam"].pk,
+        "treaty": cast["treaty"].pk,
+        "kind": "declaration",
+        "date": "2026-03-05",
+        "declarations": "Article 11 applies only to ...",
+    }
+
+
+def kenya_signature(cast):
+    return {
+        "participant": cast["kenya"].pk,
+        "treaty": cast["treaty"].pk,
+        "kind": "signature",
+        "date": "2026-02-01",
+    }
+
+
+# (url name, url, data, expected status for each of USERS)
+MATRIX = [
+    ("logout", "/accounts/logout/", None, (302, 302, 302, 302, 302)),
+    ("password_change", "/accounts/password_change/", None, (302, 200, 200, 200, 200)),
+    ("missions:submit", "/mission/submit/", viet_nam_declaration, (302, 302, 200, 403, 403)),
+    ("missions:validate", "/mission/validate/", viet_nam_declaration, (302, 200, 200, 403, 403)),
+    (
+        "missions:edit",
+        "/mission/submissions/{pk}/edit/",
+        viet_nam_ratification,
+        (302, 302, 404, 403, 403),
+    ),
+    (
+        "missions:validate_edit",
+        "/mission/submissions/{pk}/validate/",
+        viet_nam_ratification,
+        (302, 200, 404, 403, 403),
+    ),
+    (
+        "missions:withdraw",
+        "/mission/submissions/{pk}/withdraw/",
+        None,
+        (302, 302, 404, 403, 403),
+    ),
+    (
+        "depositary:verify",
+        "/depositary/submissions/{pk}/verify/",
+        None,
+        (302, 403, 403, 302, 302),
+    ),
+    (
+        "depositary:reject",
+        "/depositary/submissions/{pk}/reject/",
+        lambda cast: {"version": 1, "reason": "Not received"},
+        (302, 403, 403, 302, 302),
+    ),
+    (
+        "depositary:verify_many",
+        "/depositary/verify/",
+        lambda cast: {"selected": f"{cast['submission'].pk}:1"},
+        (302, 403, 403, 302, 302),
+    ),
+    ("depositary:enter", "/depositary/actions/new/", kenya_signature, (302, 403, 403, 302, 302)),
+    (
+        "depositary:validate",
+        "/depositary/actions/validate/",
+        kenya_signature,
+        (302, 403, 403, 200, 200),
+    ),
+]
+# What is left of the workspaces' URLs only reads (and answers GET alone).
+READ_ONLY = {
+    "missions:workspace",
+    "missions:history",
+    "missions:participant_history",
+    "depositary:queue",
+    "depositary:counters",
+    "depositary:history",
+    "depositary:participant_history",
+}
+
+
+def test_the_matrix_covers_every_url_of_the_workspaces():
+    resolver = get_resolver()
+    names = {
+        f"{namespace}:{name}"
+        for namespace in ("missions", "depositary")
+        for name in resolver.namespace_dict[namespace][1].reverse_dict
+        if isinstance(name, str)
+    }
+    assert names == {name for name, *_ in MATRIX if ":" in name} | READ_ONLY
+
+
+@pytest.mark.parametrize(("name", "url", "data", "expected"), MATRIX, ids=[m[0] for m in MATRIX])
+@pytest.mark.parametrize("who", USERS)
+def test_each_user_gets_the_expected_answer(cast, name, url, data, expected, who):
+    client = Client()
+    if cast["users"][who]:
+        client.force_login(cast["users"][who])
+    submission = cast["submission"]
+    before = Action.objects.values_list("pk", "state", "version", "date").order_by("pk")
+    before = list(before)
+    response = client.post(url.format(pk=submission.pk), data(cast) if data else {})
+    status = expected[USERS.index(who)]
+    assert response.status_code == status
+    if who == "anonymous" and name != "logout":
+        assert response["Location"].startswith("/accounts/login/?next=")
+    if status in (403, 404) or (who == "other_mission" and name == "missions:submit"):
+        after = Action.objects.values_list("pk", "state", "version", "date").order_by("pk")
+        assert list(after) == before, "a refused request changed something"
+
+
+@pytest.mark.parametrize(("name", "url", "data", "expected"), MATRIX, ids=[m[0] for m in MATRIX])
+def test_every_mutating_url_needs_the_csrf_token(cast, name, url, data, expected):
+    client = Client(enforce_csrf_checks=True)
+    user = cast["users"]["depositary" if name.startswith("depositary") else "mission"]
+    client.force_login(user)
+    response = client.post(url.format(pk=cast["submission"].pk), data(cast) if data else {})
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/logout/",
+        "/mission/validate/",
+        "/mission/submissions/{pk}/validate/",
+        "/mission/submissions/{pk}/withdraw/",
+        "/depositary/submissions/{pk}/verify/",
+        "/depositary/submissions/{pk}/reject/",
+        "/depositary/verify/",
+        "/depositary/actions/validate/",
+    ],
+)
+def test_what_changes_something_is_never_a_get(cast, url):
+    client = Client()
+    client.force_login(cast["users"]["administrator"])
+    assert client.get(url.format(pk=cast["submission"].pk)).status_code == 405
+
+
+def test_another_missions_history_is_a_404(client, cast):
+    client.force_login(cast["users"]["other_mission"])
+    submission = cast["submission"]
+    assert client.get(f"/mission/submissions/{submission.pk}/history/").status_code == 404
+    assert client.get(f"/mission/submissions/{submission.pk}/edit/").status_code == 404
+    assert client.get(f"/mission/participants/{cast['viet_nam'].iso3}/history/").status_code == 404
+
+
+def test_mission_staff_cannot_open_the_depositary_workspace(client, cast):
+    client.force_login(cast["users"]["mission"])
+    assert client.get("/depositary/").status_code == 403
+    assert (
+        client.get(f"/depositary/submissions/{cast['submission'].pk}/history/").status_code == 403
+    )

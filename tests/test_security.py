@@ -1,0 +1,120 @@
+"""User-entered text is escaped everywhere; the workspaces keep the strict CSP."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from ratifications.rules import ActionKind
+from tests.factories import (
+    ActionFactory,
+    DepositaryStaffFactory,
+    MissionStaffFactory,
+    ParticipantFactory,
+    SubmissionFactory,
+    TreatyFactory,
+)
+
+PAYLOAD = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+TEXT_FIELDS = {
+    "place": PAYLOAD,
+    "notification": PAYLOAD,
+    "source": PAYLOAD,
+    "note": PAYLOAD,
+    "declarations": PAYLOAD,
+    "declaration_articles": PAYLOAD,
+}
+
+
+@pytest.fixture
+def hostile(db, settings):
+    """Every text field of a verified action, a submission and a rejection holds a script."""
+    treaty = TreatyFactory(slug="hanoi-convention")
+    settings.DEFAULT_TREATY_SLUG = treaty.slug
+    participant = ParticipantFactory(name=f"Republic of {PAYLOAD}", iso3="VNM", iso2="VN")
+    staff = MissionStaffFactory(username="hanoi", first_name=PAYLOAD, missions=[participant])
+    signature = ActionFactory(treaty=treaty, participant=participant, **TEXT_FIELDS)
+    pending = SubmissionFactory(
+        treaty=treaty,
+        participant=participant,
+        kind=ActionKind.RATIFICATION,
+        date=dt.date(2026, 3, 2),
+        submitted_by=staff,
+        **TEXT_FIELDS,
+    )
+    rejected = SubmissionFactory(
+        treaty=treaty,
+        participant=participant,
+        kind=ActionKind.DECLARATION,
+        date=dt.date(2026, 3, 3),
+        submitted_by=staff,
+        **TEXT_FIELDS,
+    )
+    reviewer = DepositaryStaffFactory()
+    rejected.reject(reviewer, PAYLOAD)
+    return {
+        "staff": staff,
+        "reviewer": reviewer,
+        "signature": signature,
+        "pending": pending,
+        "rejected": rejected,
+    }
+
+
+def pages(hostile):
+    pending, signature = hostile["pending"], hostile["signature"]
+    return [
+        ("staff", "/mission/"),
+        ("staff", f"/mission/submissions/{pending.pk}/edit/"),
+        ("staff", f"/mission/submissions/{pending.pk}/history/"),
+        ("staff", "/mission/participants/VNM/history/"),
+        ("reviewer", "/depositary/"),
+        ("reviewer", f"/depositary/submissions/{hostile['rejected'].pk}/history/"),
+        ("reviewer", "/depositary/participants/VNM/history/"),
+        (None, "/"),
+        (None, "/participants/VNM/"),
+        (None, signature.treaty.get_absolute_url()),
+    ]
+
+
+def test_scripts_typed_into_any_text_field_are_shown_as_text(client, hostile):
+    for who, url in pages(hostile):
+        client.logout()
+        if who:
+            client.force_login(hostile[who])
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        assert PAYLOAD not in content, url
+        assert ESCAPED in content, url
+
+
+def test_a_script_in_a_submission_is_escaped_in_the_rules_engines_answer(client, hostile):
+    client.force_login(hostile["staff"])
+    pending = hostile["pending"]
+    response = client.post(
+        f"/mission/submissions/{pending.pk}/validate/",
+        {"participant": PAYLOAD, "treaty": PAYLOAD, "kind": PAYLOAD, "date": PAYLOAD},
+        headers={"HX-Request": "true"},
+    )
+    assert PAYLOAD not in response.content.decode()
+
+
+def test_the_workspaces_have_no_inline_script_or_style(client, hostile):
+    for who, url in pages(hostile)[:7]:
+        client.force_login(hostile[who])
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        assert "'nonce-" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        content = response.content.decode()
+        assert " style=" not in content and "hx-on" not in content, url
+        for tag in re.findall(r"<script[^>]*>", content):
+            assert "nonce=" in tag, (url, tag)
+
+
+def test_only_signed_in_workspace_pages_carry_the_csrf_token_on_the_body(client, hostile):
+    client.force_login(hostile["staff"])
+    assert '<body hx-headers=\'{"X-CSRFToken": "' in client.get("/mission/").content.decode()
+    client.logout()
+    assert "X-CSRFToken" not in client.get("/").content.decode()
