@@ -11,6 +11,7 @@ width, and writes one SVG path per M49 code, plus a marker point for each partic
 to see (and for Tuvalu, which the 1:50m data leaves out).
 """
 
+import itertools
 import json
 import math
 import sys
@@ -65,6 +66,62 @@ def ring_points(ring: list[int], arcs) -> list[tuple[float, float]]:
         arc = arcs[index] if index >= 0 else arcs[~index][::-1]
         points.extend(arc[1:] if points else arc)
     return points
+
+
+def _clip(points, inside, cross):
+    """Sutherland-Hodgman: the part of a closed ring on one side of a meridian."""
+    out = []
+    for current, following in zip(points, points[1:] + points[:1], strict=True):
+        if inside(current):
+            out.append(current)
+            if not inside(following):
+                out.append(cross(current, following))
+        elif inside(following):
+            out.append(cross(current, following))
+    return out
+
+
+def _on_meridian(lon):
+    def cross(a, b):
+        t = (lon - a[0]) / (b[0] - a[0])
+        return lon, a[1] + t * (b[1] - a[1])
+
+    return cross
+
+
+def split_at_antimeridian(points):
+    """Rings that cross longitude 180 (Russia's Chukotka, Fiji) cut into pieces on each side.
+
+    The TopoJSON keeps them whole, for renderers that cut at draw time; drawn as they
+    are, they would stretch across the whole map. A ring around a pole (Antarctica)
+    crosses once and is left as it is.
+    """
+    jumps = sum(1 for (a, _), (b, _) in itertools.pairwise(points) if abs(b - a) > 180)
+    if jumps == 0 or jumps % 2:
+        return [points]
+    unwrapped, shift = [points[0]], 0.0
+    for (previous, _), (lon, lat) in itertools.pairwise(points):
+        shift += -360 if lon - previous > 180 else 360 if lon - previous < -180 else 0
+        unwrapped.append((lon + shift, lat))
+    pieces = []
+    for offset in (-360, 0, 360):
+        ring = [(lon + offset, lat) for lon, lat in unwrapped]
+        ring = _clip(ring, lambda p: p[0] >= -180, _on_meridian(-180))
+        ring = _clip(ring, lambda p: p[0] <= 180, _on_meridian(180)) if ring else ring
+        if len(ring) >= 3:
+            pieces.append(densify_edge(ring))
+    return pieces
+
+
+def densify_edge(ring, step=1.0):
+    """Points every degree along a cut, which the projection draws as a curve."""
+    out = []
+    for (lon, lat), (next_lon, next_lat) in zip(ring, ring[1:] + ring[:1], strict=True):
+        out.append((lon, lat))
+        if abs(lon) == 180 and lon == next_lon:
+            n = int(abs(next_lat - lat) / step)
+            out += [(lon, lat + (next_lat - lat) * i / n) for i in range(1, n)]
+    return out + out[:1]
 
 
 def simplify(points, tolerance):
@@ -146,14 +203,15 @@ def main() -> int:
         )
         for polygon in polygons.get(geometry["type"], []):
             for ring in polygon:
-                projected = [equal_earth(lon, lat) for lon, lat in ring_points(ring, arcs)]
-                ring_area = area(projected)
-                entry["total"] += ring_area
-                if ring_area > entry["largest_area"]:
-                    entry["largest"], entry["largest_area"] = projected, ring_area
-                simple = simplify(projected, TOLERANCE)
-                if len(simple) >= 4 and area(simple) >= 0.5:
-                    entry["rings"].append(simple[:-1])
+                for piece in split_at_antimeridian(ring_points(ring, arcs)):
+                    projected = [equal_earth(lon, lat) for lon, lat in piece]
+                    ring_area = area(projected)
+                    entry["total"] += ring_area
+                    if ring_area > entry["largest_area"]:
+                        entry["largest"], entry["largest_area"] = projected, ring_area
+                    simple = simplify(projected, TOLERANCE)
+                    if len(simple) >= 4 and area(simple) >= 0.5:
+                        entry["rings"].append(simple[:-1])
     shapes, others, markers = {}, [], {}
     for m49, entry in found.items():
         if m49 not in m49s:
