@@ -27,6 +27,12 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed
 
+# axe-core, which the browser tests inject to check accessibility (package.json pins it).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "The accessibility tests need Node.js and npm: apt-get install -y npm"; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
+
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_defaults
@@ -37,7 +43,7 @@ run: $(VENV)/.installed
 
 # PostgreSQL from DATABASE_URL, else the local server; SQLite only when no
 # PostgreSQL answers, and never under CI (REQUIRE_POSTGRES=1).
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/.installed
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  echo "Browser tests need Debian's Chromium at $(CHROMIUM): apt-get install -y chromium"; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q chromium >/dev/null || true; fi; \
@@ -75,4 +81,4 @@ names: $(BIN)/python
 	$(BIN)/python scripts/build_participant_names.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache
