@@ -149,7 +149,7 @@ def test_a_party_is_named_with_its_instrument(client, defaults):
         date=dt.date(2026, 3, 2),
     )
     page = map_of(client.get("/").content.decode())
-    assert ">Viet Nam: Party, Ratification of 2 March 2026</text>" in page
+    assert ">Viet Nam: Party, ratification of 2 March 2026</text>" in page
     assert dict(MAP_LINK.findall(page))["VNM"] == "party"
 
 
