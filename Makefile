@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/treatytrack
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install lint format check-deploy clean
+.PHONY: run test install lint format check-deploy clean map names
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed
 
+# axe-core, which the browser tests inject to check accessibility (package.json pins it).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "The accessibility tests need Node.js and npm: apt-get install -y npm"; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
+
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_defaults
@@ -37,7 +43,7 @@ run: $(VENV)/.installed
 
 # PostgreSQL from DATABASE_URL, else the local server; SQLite only when no
 # PostgreSQL answers, and never under CI (REQUIRE_POSTGRES=1).
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/.installed
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  echo "Browser tests need Debian's Chromium at $(CHROMIUM): apt-get install -y chromium"; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q chromium >/dev/null || true; fi; \
@@ -65,5 +71,14 @@ check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=treatytrack.example.org EMAIL_URL=smtp://mail.example.org:587?tls=1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Rebuild the committed data the pages draw from public sources (needs npm / PyPI).
+map: $(BIN)/python
+	mkdir -p build && cd build && npm install --no-save --no-audit --no-fund world-atlas@2.0.2
+	$(BIN)/python scripts/build_world_map.py
+
+names: $(BIN)/python
+	$(BIN)/pip install --quiet babel==2.19.0
+	$(BIN)/python scripts/build_participant_names.py
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache

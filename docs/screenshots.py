@@ -18,9 +18,16 @@ PAGES = {
     "participants": "/?q=republic&status=signed#participants",
     "participant": "/participants/VNM/",
 }
+# Parts of a page, whole: the map and the timeline; the map with a State focused.
+PARTS = {
+    "pictures": ("/", ".pictures", None),
+    "map-focus": ("/", ".world-map", "Viet Nam: signatory, 25 October 2025"),
+}
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 # The countdown card, at the size of the iframe the dashboard's snippet suggests.
 EMBED = ("/treaties/hanoi-convention/embed/", (360, 230))
+# The dashboard as it prints: the one-page brief, at the width of an A4 sheet's text.
+PRINT = ("/", (704, 1000))
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -40,12 +47,24 @@ def main():
                 page.goto(BASE + path)
                 page.screenshot(path=OUT / f"{name}-{device}.png")
                 print(OUT / f"{name}-{device}.png")
+            for name, (path, selector, focus) in PARTS.items():
+                page.goto(BASE + path)
+                if focus:
+                    page.get_by_role("link", name=focus).focus()
+                page.locator(selector).screenshot(path=OUT / f"{name}-{device}.png")
+                print(OUT / f"{name}-{device}.png")
             page.close()
         path, (width, height) = EMBED
         page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(BASE + path)
         page.screenshot(path=OUT / "embed.png")
         print(OUT / "embed.png")
+        path, (width, height) = PRINT
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(BASE + path)
+        page.emulate_media(media="print")
+        page.screenshot(path=OUT / "dashboard-print.png", full_page=True)
+        print(OUT / "dashboard-print.png")
         browser.close()
 
 

@@ -156,6 +156,15 @@ class ParticipantStatus:
 
 
 @dataclass(frozen=True)
+class TimelinePoint:
+    """The counts at the end of a day on which one of them changed."""
+
+    date: dt.date
+    signatories: int
+    instruments_counted: int
+
+
+@dataclass(frozen=True)
 class Status:
     as_of: dt.date
     threshold: int
@@ -170,6 +179,7 @@ class Status:
     signature_open: bool
     days_until_signature_closes: int | None
     participants: tuple[ParticipantStatus, ...]
+    timeline: tuple[TimelinePoint, ...] = ()
 
 
 @dataclass
@@ -213,9 +223,15 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
             if pos.instrument.counts(clauses) and pos.effective <= as_of:
                 changes[pos.effective] -= 1
 
-    counted, threshold_reached_on = 0, None
-    for day in sorted(changes):
-        counted += changes[day]
+    signed: dict[dt.date, int] = defaultdict(int)
+    for pos in positions.values():
+        if pos.signature:
+            signed[pos.signature] += 1
+    counted, signatories, threshold_reached_on, timeline = 0, 0, None, []
+    for day in sorted(changes.keys() | signed.keys()):
+        counted += changes.get(day, 0)
+        signatories += signed.get(day, 0)
+        timeline.append(TimelinePoint(day, signatories, counted))
         if threshold_reached_on is None and counted >= clauses.threshold:
             threshold_reached_on = day
 
@@ -275,6 +291,7 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
         signature_open=signature_open,
         days_until_signature_closes=(closes - as_of).days if closes and signature_open else None,
         participants=tuple(participants),
+        timeline=tuple(timeline),
     )
 
 

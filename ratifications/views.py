@@ -21,7 +21,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from ratifications import ics
+from ratifications import charts, ics, rules
 from ratifications.conditional import Fingerprint, Validators, respond, with_fingerprint
 from ratifications.feeds import TreatyFeed
 from ratifications.forms import DashboardForm, Sort, parse_date
@@ -29,6 +29,7 @@ from ratifications.importing import export_rows
 from ratifications.models import Action, Treaty, TreatyStatus
 from ratifications.rules import today_in_new_york
 from states.models import Participant
+from states.worldmap import world_map
 
 DASHBOARD = "ratifications/dashboard.html"
 
@@ -87,6 +88,7 @@ def _render_dashboard(request, treaty, form, fragment, validators):
         "today_url": _with_query(request.path, form.filters()),
         "clear_url": _with_query(request.path, {"as_of": as_of.isoformat()} if as_of else {}),
         "organizations": [(p, row) for p, row in result.rows() if row.reio],
+        "fragment": fragment,
     }
     # Only a status that can still change is polled: today's, or a day to come.
     if as_of is None or as_of >= today:
@@ -97,12 +99,17 @@ def _render_dashboard(request, treaty, form, fragment, validators):
         etag = validators.etag(request, variant="counters", path=poll_url)
         context |= {"poll_url": poll_url, "poll_headers": json.dumps({"If-None-Match": etag})}
     if fragment != "counters":
-        context["rows"] = _participant_rows(treaty, result, filters)
+        everyone, context["rows"] = _participant_rows(
+            treaty, result, filters, everyone=fragment is None
+        )
         context["filtered"] = any(filters[name] for name in ("q", "group", "status"))
     if fragment is None:
         context["embed_url"] = request.build_absolute_uri(
             reverse("ratifications:embed", args=[treaty.slug])
         )
+        # The pictures draw on what is already here: no query of their own.
+        context["world_map"] = world_map(everyone)
+        context["timeline"] = _timeline(treaty, result.status)
     template = f"{DASHBOARD}#{fragment}" if fragment else DASHBOARD
     return render(request, template, context)
 
@@ -111,31 +118,53 @@ def _with_query(path, params: dict) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
-def _participant_rows(treaty, result: TreatyStatus, filters) -> list[tuple]:
-    """Every participant the filters keep, with its status row (None: no verified action).
+def _participant_rows(
+    treaty, result: TreatyStatus, filters, *, everyone: bool = False
+) -> tuple[list[tuple], list[tuple]]:
+    """Every participant (when `everyone`, for the map), and those the filters keep.
 
-    One query: the participants, each with its newest depositary notification
-    and whether it made declarations, up to the day shown.
+    Each comes with its status row (None: no verified action). One query: the
+    participants, each with its newest depositary notification and whether it
+    made declarations, up to the day shown; when `everyone` and a search or a
+    group narrows the table, with whether it matches them.
     """
     actions = Action.objects.verified().filter(
         treaty=treaty, participant=OuterRef("pk"), date__lte=result.status.as_of
     )
-    participants = Participant.objects.search(filters["q"])
+    matching = Participant.objects.search(filters["q"])
     if filters["group"]:
-        participants = participants.in_group(filters["group"])
+        matching = matching.in_group(filters["group"])
+    narrowed = bool(filters["q"] or filters["group"])
+    participants = Participant.objects.all() if everyone and narrowed else matching
     participants = participants.annotate(
         notification=Subquery(
             actions.exclude(notification="").order_by("-date", "-pk").values("notification")[:1]
         ),
         has_declarations=Exists(actions.exclude(declarations="")),
-    ).fetch_mode(models.FETCH_RAISE)
+    )
+    if everyone and narrowed:
+        participants = participants.annotate(listed=Exists(matching.filter(pk=OuterRef("pk"))))
     by_iso3 = {row.participant: row for row in result.status.participants}
-    rows = [(participant, by_iso3.get(participant.iso3)) for participant in participants]
+    pairs = [
+        (participant, by_iso3.get(participant.iso3))
+        for participant in participants.fetch_mode(models.FETCH_RAISE)
+    ]
+    rows = [(p, row) for p, row in pairs if getattr(p, "listed", True)]
     if filters["status"]:
         rows = [(p, row) for p, row in rows if filters["status"].matches(row)]
     if filters["sort"] != Sort.NAME:
         rows.sort(key=lambda pair: filters["sort"].key(*pair))
-    return rows
+    return pairs, rows
+
+
+def _timeline(treaty, status: rules.Status) -> charts.Timeline:
+    return charts.timeline(
+        status.timeline,
+        start=treaty.signature_opens_on or treaty.adopted_on,
+        as_of=status.as_of,
+        threshold=status.threshold,
+        entry_into_force=status.entry_into_force,
+    )
 
 
 def _api_error(message, status):

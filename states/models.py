@@ -3,6 +3,7 @@ import re
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -86,6 +87,9 @@ class Participant(models.Model):
     also_in_group = models.CharField(max_length=30, choices=RegionalGroup.choices, blank=True)
     # Other names users and files use ("Vietnam", "UK"): matched on import, never shown.
     aliases = models.JSONField(default=list, blank=True)
+    # The name in the other UN languages, by Django language code ("fr", "zh-hans"):
+    # CLDR's, or the UN's own where they differ (scripts/build_participant_names.py).
+    names = models.JSONField(default=dict, blank=True)
     members = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -129,6 +133,11 @@ class Participant(models.Model):
 
     def get_absolute_url(self):
         return reverse("states:participant", args=[self.iso3])
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language; the UN Treaty Collection's in English."""
+        return self.names.get(get_language() or "", self.name)
 
     @property
     def is_reio(self) -> bool:

@@ -444,3 +444,24 @@ def test_the_tpnw_entered_into_force_for_benin_ninety_days_after_its_deposit():
     tpnw = Clauses(50, 90, 90, later_whichever_is_later=False)
     acts = [*history(50, D(2020, 10, 24)), Act("BEN", RAT, D(2020, 12, 11))]
     assert row(compute_status(tpnw, acts, D(2025, 1, 1)), "BEN").entry_into_force == D(2021, 3, 11)
+
+
+def test_the_timeline_has_a_point_for_each_day_a_count_changed():
+    acts = [
+        Act("A", SIG, D(2025, 10, 25)),
+        Act("B", SIG, D(2025, 10, 25)),
+        Act("C", SIG, D(2025, 10, 26)),
+        Act("A", RAT, D(2026, 1, 5)),
+        Act("A", DEN, D(2027, 1, 5)),
+    ]
+    points = [
+        (p.date, p.signatories, p.instruments_counted)
+        for p in compute_status(HANOI, acts, LATER).timeline
+    ]
+    assert points == [
+        (D(2025, 10, 25), 2, 0),
+        (D(2025, 10, 26), 3, 0),
+        (D(2026, 1, 5), 3, 1),
+        # The denunciation counts when it takes effect, a year after receipt.
+        (D(2028, 1, 5), 3, 0),
+    ]

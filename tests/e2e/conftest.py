@@ -70,3 +70,38 @@ def screenshot():
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
     return take
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0, 2.1 and 2.2, levels A and AA, and Deque's best practices (landmarks, headings...).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+AXE_RUN = """tags => axe.run(document, {runOnly: tags}).then(results => results.violations.map(
+    v => ({id: v.id, impact: v.impact, help: v.help,
+           nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)})))"""
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE.exists():
+        pytest.fail(f"The accessibility checks need axe-core at {AXE}: run `make test` (npm ci)")
+    return AXE.read_text()
+
+
+@pytest.fixture
+def axe(axe_source):
+    """Check the page as it is now with axe-core; fail listing every violation.
+
+    The script goes in through the DevTools protocol (`page.evaluate`), which the
+    page's Content-Security-Policy does not govern: the site's policy stays strict.
+    """
+
+    def check(page):
+        page.evaluate(axe_source)
+        violations = page.evaluate(AXE_RUN, AXE_TAGS)
+        report = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"])
+            for v in violations
+        )
+        assert not violations, f"axe-core on {page.url}:\n{report}"
+
+    return check

@@ -81,7 +81,7 @@ def test_a_shared_link_reproduces_the_view(live_server, defaults, page):
 
 def test_a_visitor_opens_a_participant_from_the_table(live_server, defaults, page, screenshot):
     page.goto(live_server.url + "/?q=viet")
-    page.get_by_role("link", name="Viet Nam").click()
+    page.get_by_role("link", name="Viet Nam", exact=True).click()
     expect(page).to_have_url(live_server.url + "/participants/VNM/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Viet Nam")
     expect(page.get_by_text("Signature, Hanoi")).to_be_visible()
@@ -194,7 +194,7 @@ def test_the_journeys_work_without_javascript(live_server, defaults, no_js_page,
     expect(page.locator(".counters .num").nth(1)).to_have_text("69")
     screenshot(page, "dashboard-phone-no-js")
 
-    page.get_by_role("link", name="Viet Nam").click()
+    page.get_by_role("link", name="Viet Nam", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Viet Nam")
 
     page.goto(live_server.url + "/treaties/hanoi-convention/embed/")

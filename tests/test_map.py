@@ -1,0 +1,207 @@
+"""The world map on the dashboard (states/worldmap.py, templates/ratifications/_world_map.html)."""
+
+import datetime as dt
+import gzip
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+
+from ratifications.rules import ActionKind, ParticipantStatus
+from states.models import Kind, Participant
+from states.worldmap import Standing, geometry, world_map
+from tests.factories import ActionFactory
+
+HX = {"HX-Request": "true", "HX-Target": "participants"}
+POLL = {"HX-Request": "true", "HX-Target": "counters"}
+MAP_LINK = re.compile(r'<a href="/participants/(\w+)/" class="standing-(\w+)">')
+
+
+def status_row(signature=None, consent=None, consent_type=None, party=False, **rest):
+    return ParticipantStatus(
+        participant="XXX",
+        reio=False,
+        signature=signature,
+        consent=consent,
+        consent_type=consent_type,
+        party=party,
+        counts_toward_threshold=party,
+        not_counted=None,
+        entry_into_force=None,
+        denunciation_received=rest.get("denunciation_received"),
+        denunciation_effective=rest.get("denunciation_effective"),
+    )
+
+
+def map_of(page: str) -> str:
+    return page[page.index('<section id="map"') : page.index('<section id="timeline"')]
+
+
+# The data and the standings
+
+
+def test_the_map_file_is_read_once_per_process():
+    assert geometry() is geometry()
+    assert geometry()["width"] == 1000
+
+
+def test_every_participant_but_the_organization_has_an_outline_or_a_marker(defaults):
+    data = geometry()
+    drawn = set(data["shapes"]) | set(data["markers"])
+    missing = [p.name for p in Participant.objects.states() if str(p.m49) not in drawn]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("row", "standing"),
+    [
+        (None, Standing.NONE),
+        (status_row(signature=dt.date(2025, 10, 25)), Standing.SIGNATORY),
+        (
+            status_row(
+                signature=dt.date(2025, 10, 25),
+                consent=dt.date(2026, 3, 1),
+                consent_type=ActionKind.RATIFICATION,
+                party=True,
+            ),
+            Standing.PARTY,
+        ),
+        # A denunciation that has taken effect: a signatory again.
+        (
+            status_row(
+                signature=dt.date(2025, 10, 25),
+                consent=dt.date(2026, 3, 1),
+                consent_type=ActionKind.RATIFICATION,
+                denunciation_received=dt.date(2027, 1, 1),
+                denunciation_effective=dt.date(2028, 1, 1),
+            ),
+            Standing.SIGNATORY,
+        ),
+    ],
+)
+def test_a_participant_stands_by_the_most_it_has_done(row, standing):
+    assert Standing.of(row) == standing
+
+
+def test_the_map_puts_outlines_first_markers_on_top_and_organizations_apart():
+    def participant(name, iso3, m49, kind=Kind.MEMBER_STATE):
+        return Participant(name=name, iso3=iso3, iso2=iso3[:2], m49=m49, kind=kind)
+
+    signed = status_row(signature=dt.date(2025, 10, 25))
+    drawing = world_map(
+        [
+            (participant("Tuvalu", "TUV", 798), None),
+            (participant("Viet Nam", "VNM", 704), signed),
+            (participant("Andorra", "AND", 20), None),
+            (participant("Brazil", "BRA", 76), None),
+            (participant("European Union", "EUU", None, Kind.REIO), signed),
+            # No M49 code: only in the table.
+            (participant("Testland", "0AA", None), None),
+        ]
+    )
+    assert [p.participant.iso3 for p in drawing.places] == ["BRA", "VNM", "AND", "TUV"]
+    assert [p.participant.iso3 for p in drawing.small] == ["AND", "TUV"]
+    tuvalu = drawing.places[-1]
+    assert (tuvalu.outline, tuvalu.marker) == ("", (995.2, 275.2))
+    viet_nam = drawing.places[1]
+    assert viet_nam.standing == Standing.SIGNATORY
+    assert viet_nam.since == dt.date(2025, 10, 25)
+    assert viet_nam.outline.startswith("M")
+    [eu] = drawing.organizations
+    assert (eu.participant.iso3, eu.standing) == ("EUU", Standing.SIGNATORY)
+    assert drawing.view_height > drawing.height > drawing.label_y - 32
+
+
+# On the dashboard
+
+
+def test_the_dashboard_draws_every_state_as_a_link_named_with_its_status(client, defaults):
+    page = map_of(client.get("/").content.decode())
+    links = dict(MAP_LINK.findall(page))
+    assert len(links) == 197
+    assert "EUU" not in links
+    assert list(links.values()).count("signatory") == 72
+    assert (links["VNM"], links["USA"]) == ("signatory", "none")
+    assert '<text class="map-label" x="8" y="' in page
+    assert ">Viet Nam: signatory, 25 October 2025</text>" in page
+    assert ">United States of America: no action</text>" in page
+    assert 'aria-labelledby="map-title map-desc"' in page
+    assert (
+        "The boundaries and names shown and the designations used on this map do not imply "
+        "official endorsement or acceptance by the United Nations." in page
+    )
+
+
+def test_the_european_union_and_the_small_states_are_listed_beside_the_map(client, defaults):
+    page = map_of(client.get("/").content.decode())
+    notes = page[page.index('id="map-notes"') :]
+    assert '<a href="/participants/EUU/">European Union: signatory, 25 October 2025</a>' in notes
+    assert "46 States too small to see on the map" in notes
+    assert '<a href="/participants/MUS/">Mauritius: signatory, 19 November 2025</a>' in notes
+    assert '<a href="/participants/TUV/">Tuvalu: no action</a>' in notes
+
+
+def test_a_party_is_named_with_its_instrument(client, defaults):
+    ActionFactory(
+        treaty=defaults,
+        participant=Participant.objects.get(iso3="VNM"),
+        kind=ActionKind.RATIFICATION,
+        date=dt.date(2026, 3, 2),
+    )
+    page = map_of(client.get("/").content.decode())
+    assert ">Viet Nam: Party, ratification of 2 March 2026</text>" in page
+    assert dict(MAP_LINK.findall(page))["VNM"] == "party"
+
+
+def test_the_map_shows_the_day_chosen(client, defaults):
+    before = dict(MAP_LINK.findall(map_of(client.get("/?as_of=2025-10-24").content.decode())))
+    assert set(before.values()) == {"none"}
+    first_day = map_of(client.get("/?as_of=2025-10-25").content.decode())
+    assert ">Mauritius: no action</text>" in first_day
+    assert "Each State’s status at the end of 25 October 2025" in first_day
+
+
+def test_the_whole_world_is_drawn_whatever_the_filters(client, defaults):
+    page = client.get("/", {"q": "viet", "group": "asia_pacific", "status": "signed"})
+    assert len(MAP_LINK.findall(map_of(page.content.decode()))) == 197
+    assert "1 participant matches." in page.content.decode()
+
+
+def test_the_fragments_carry_no_map(client, defaults):
+    table = client.get("/", {"q": "viet"}, headers=HX).content.decode()
+    assert 'id="map"' not in table and 'id="timeline"' not in table
+    # The count goes to the live region above the table, which stays.
+    assert (
+        '<span hx-swap-oob="innerHTML:#participants-count">1 participant matches.</span>' in table
+    )
+    assert 'id="map"' not in client.get("/", headers=POLL).content.decode()
+
+
+def test_coordinates_are_never_written_with_a_decimal_comma(client, defaults):
+    page = client.get("/", headers={"Accept-Language": "fr"}).content.decode()
+    assert 'lang="fr"' in page
+    assert '<svg viewBox="0 0 1000.0 518.7"' in page
+    assert re.search(r'<circle class="map-marker" cx="\d+\.\d" cy="\d+\.\d" r="4.5"/>', page)
+    assert not re.search(r'(cx|cy|y1|y2|x1|x2)="\d+,\d', page)
+
+
+def test_with_a_filter_the_dashboard_still_costs_three_queries_at_any_size(
+    client, sized, django_assert_num_queries
+):
+    with django_assert_num_queries(3):
+        # 1. the treaty with its fingerprint; 2. the status; 3. every participant
+        # (for the map), with notification, declarations and whether the search matches it.
+        response = client.get("/", {"q": "republic", "group": "african"})
+    assert response.status_code == 200
+
+
+def test_the_dashboard_weighs_under_100_kb_compressed(client, defaults):
+    """The page, its stylesheet and its scripts, as gzip sends them (docs/accessibility.md)."""
+    page = client.get("/").content
+    assets = re.findall(rb'<(?:script src|link rel="stylesheet" href)="/static/([^"]+)"', page)
+    assert {a.decode() for a in assets} >= {"css/site.css", "django_htmx/htmx-2.min.js"}
+    total = len(gzip.compress(page))
+    for asset in assets:
+        with open(finders.find(asset.decode()), "rb") as file:
+            total += len(gzip.compress(file.read()))
+    assert total < 100_000
