@@ -1,14 +1,28 @@
 import datetime as dt
 import io
+import os
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
 from states.models import Participant
 from tests.factories import ParticipantFactory
+
+# Two shared cores make timings noisy: no per-example deadline. CI runs the
+# same examples every time (derandomize), so a red build can be reproduced;
+# locally hypothesis keeps exploring.
+hypothesis_settings.register_profile(
+    "local", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 
 @pytest.fixture
