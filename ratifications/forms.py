@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ratifications.rules import ParticipantStatus
@@ -23,7 +24,9 @@ def parse_date(raw: str) -> dt.date | None:
             return dt.date.fromisoformat(raw)
     except ValueError:
         pass
-    raise ValueError(f"as_of must be a date written YYYY-MM-DD, not {raw!r}.")
+    raise ValueError(
+        gettext("as_of must be a date written YYYY-MM-DD, not %(value)s.") % {"value": repr(raw)}
+    )
 
 
 class StatusFilter(models.TextChoices):
@@ -51,11 +54,14 @@ class Sort(models.TextChoices):
     INSTRUMENT = "instrument", _("Instrument date")
 
     def key(self, participant, row: ParticipantStatus | None) -> tuple:
-        """Earliest first; participants without that date last, by name."""
+        """Earliest first; participants without that date last, by name.
+
+        Names sort as they read in the active language (`Participant.sort_key`).
+        """
         if self == Sort.NAME:
-            return (participant.name,)
+            return participant.sort_key
         day = getattr(row, "signature" if self == Sort.SIGNATURE else "consent", None)
-        return (day is None, day or dt.date.min, participant.name)
+        return (day is None, day or dt.date.min, *participant.sort_key)
 
 
 def _one_of(choices) -> dict:
