@@ -83,7 +83,8 @@ class DashboardForm(forms.Form):
         max_length=100,
         label=_("Search"),
         help_text=_("A name, another spelling or an ISO code"),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        # dir="auto": a name typed in Latin letters reads left to right on an Arabic page.
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "dir": "auto"}),
     )
     group = forms.ChoiceField(
         required=False,
