@@ -19,6 +19,8 @@ PAGES = {
     "participant": "/participants/VNM/",
 }
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+# The dashboard in Arabic, right to left (docs/languages.md): the browser asks for it.
+ARABIC = {"dashboard-ar": "/"}
 # The countdown card, at the size of the iframe the dashboard's snippet suggests.
 EMBED = ("/treaties/hanoi-convention/embed/", (360, 230))
 ARGS = [
@@ -37,6 +39,12 @@ def main():
         for device, (width, height) in WIDTHS.items():
             page = browser.new_page(viewport={"width": width, "height": height})
             for name, path in PAGES.items():
+                page.goto(BASE + path)
+                page.screenshot(path=OUT / f"{name}-{device}.png")
+                print(OUT / f"{name}-{device}.png")
+            page.close()
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="ar")
+            for name, path in ARABIC.items():
                 page.goto(BASE + path)
                 page.screenshot(path=OUT / f"{name}-{device}.png")
                 print(OUT / f"{name}-{device}.png")
