@@ -122,12 +122,14 @@ class DashboardForm(forms.Form):
         return StatusFilter(self.cleaned_data["status"]) if self.cleaned_data["status"] else None
 
     def error_message(self) -> str:
-        """Every problem, each naming its parameter."""
-        return " ".join(
-            (f"{name}: {message}" if name != "as_of" else message).rstrip(".") + "."
+        """Every problem, each naming its parameter, each a sentence."""
+        sentences = (
+            f"{name}: {message}" if name != "as_of" else message
             for name, messages in self.errors.items()
             for message in messages
         )
+        # Chinese ends its sentences with "。": no full stop after it.
+        return " ".join(s if s.endswith((".", "。")) else f"{s}." for s in sentences)
 
     def filters(self) -> dict[str, str]:
         """The table's filters as given, to carry them through the as_of form."""

@@ -48,6 +48,13 @@ DASHBOARDS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request leaves its language active in the thread: the next test starts without it."""
+    yield
+    translation.deactivate()
+
+
 def page_of(response) -> str:
     return html.unescape(response.content.decode())
 
