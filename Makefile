@@ -81,6 +81,7 @@ names: $(BIN)/python
 # suggestion) and tests/test_i18n_catalogues.py fails until they are translated.
 LOCALES := ar zh_Hans fr ru es
 messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "make messages needs GNU gettext: apt-get install -y gettext"; exit 1; }
 	$(BIN)/python manage.py makemessages $(addprefix --locale=,$(LOCALES)) --add-location=file --no-obsolete \
 	  --ignore=.venv --ignore=node_modules --ignore=build --ignore=staticfiles --ignore=tests
 	@# The extraction date would change every catalogue on every run.
