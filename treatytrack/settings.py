@@ -226,8 +226,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-# Dates as UN documents write them ("25 October 2025" in English); the other
-# languages keep Django's formats for their locale (docs/languages.md).
+# Dates as UN documents write them: English, Arabic and Russian corrected in
+# treatytrack/formats, the other languages Django's own (docs/languages.md).
 FORMAT_MODULE_PATH = ["treatytrack.formats"]
 # The switcher's choice (treatytrack/i18n.py), remembered for a year.
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
