@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/treatytrack
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install lint format check-deploy clean map names
+.PHONY: run test install lint format check-deploy clean map names messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,23 @@ map: $(BIN)/python
 names: $(BIN)/python
 	$(BIN)/pip install --quiet babel==2.19.0
 	$(BIN)/python scripts/build_participant_names.py
+
+# The interface in the six UN languages (docs/languages.md): gather every string
+# into the catalogues of the five other languages, check them and compile them.
+# Both the .po files and the compiled .mo files are committed. Run it again
+# after changing any text: new strings come out empty (or "fuzzy", with a
+# suggestion) and tests/test_i18n_catalogues.py fails until they are translated.
+LOCALES := ar zh_Hans fr ru es
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "make messages needs GNU gettext: apt-get install -y gettext"; exit 1; }
+	$(BIN)/python manage.py makemessages $(addprefix --locale=,$(LOCALES)) --add-location=file --no-obsolete \
+	  --ignore=.venv --ignore=node_modules --ignore=build --ignore=staticfiles --ignore=tests
+	@# The extraction date would change every catalogue on every run.
+	sed -i '/^"POT-Creation-Date: /d' locale/*/LC_MESSAGES/django.po
+	@for po in locale/*/LC_MESSAGES/django.po; do \
+	  printf '%s: ' "$$po"; msgfmt --check --statistics --output-file=/dev/null "$$po" || exit 1; \
+	done
+	$(BIN)/python manage.py compilemessages $(addprefix --locale=,$(LOCALES)) --ignore=.venv
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache

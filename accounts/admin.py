@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MissionMembership
 
@@ -11,7 +12,7 @@ class MissionMembershipInline(admin.TabularInline):
     model = MissionMembership
     extra = 1
     autocomplete_fields = ["participant"]
-    verbose_name_plural = "missions (the participants this user submits for)"
+    verbose_name_plural = _("missions (the participants this user submits for)")
 
 
 admin.site.unregister(User)

@@ -11,13 +11,18 @@ class QueueFilter(forms.Form):
     """The queue's filters; the URL always reflects them."""
 
     treaty = forms.ModelChoiceField(
-        Treaty.objects.all(), required=False, to_field_name="slug", empty_label=_("All treaties")
+        Treaty.objects.all(),
+        required=False,
+        to_field_name="slug",
+        label=_("Treaty"),
+        empty_label=_("All treaties"),
     )
     # Only those with something pending: a list of 198 helps nobody.
     participant = forms.ModelChoiceField(
         Participant.objects.filter(actions__state=Action.State.PENDING).distinct(),
         required=False,
         to_field_name="iso3",
+        label=_("Participant"),
         empty_label=_("All participants"),
     )
     kind = forms.ChoiceField(

@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -137,12 +137,21 @@ def _decide(request, pk, version, decide) -> Action | None:
 
 
 def _tell_mission(request, action):
-    """Email the participant's mission; the workspace shows the same news."""
+    """Email the participant's mission; the workspace shows the same news.
+
+    In the site's default language: the mission's staff may read another
+    language than the depositary's who decided, and no account records one.
+    """
     recipients = set(mission_staff_emails(action.participant))
     if action.submitted_by and action.submitted_by.email:
         recipients.add(action.submitted_by.email)
     if not recipients:
         return
+    with translation.override(settings.LANGUAGE_CODE):
+        _send_decision(request, action, sorted(recipients))
+
+
+def _send_decision(request, action, recipients):
     if action.state == Action.State.VERIFIED:
         subject = _("Verified: %(action)s") % {"action": action}
         body = _("The depositary verified %(action)s. It now counts in the public status.")
@@ -153,7 +162,7 @@ def _tell_mission(request, action):
     body += "\n\n" + _("Your submissions: %(url)s") % {
         "url": request.build_absolute_uri(reverse("missions:workspace")),
     }
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(recipients))
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
 @require_POST
@@ -286,5 +295,9 @@ def participant_history(request, iso3):
     return render(
         request,
         "depositary/history.html",
-        {"title": participant.name, "participant": participant, "entries": audit_trail(records)},
+        {
+            "title": participant.display_name,
+            "participant": participant,
+            "entries": audit_trail(records),
+        },
     )

@@ -24,6 +24,8 @@ PARTS = {
     "map-focus": ("/", ".world-map", "Viet Nam: signatory, 25 October 2025"),
 }
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+# The dashboard in Arabic, right to left (docs/languages.md): the browser asks for it.
+ARABIC = {"dashboard-ar": "/"}
 # The countdown card, at the size of the iframe the dashboard's snippet suggests.
 EMBED = ("/treaties/hanoi-convention/embed/", (360, 230))
 # The dashboard as it prints: the one-page brief, at the width of an A4 sheet's text.
@@ -52,6 +54,12 @@ def main():
                 if focus:
                     page.get_by_role("link", name=focus).focus()
                 page.locator(selector).screenshot(path=OUT / f"{name}-{device}.png")
+                print(OUT / f"{name}-{device}.png")
+            page.close()
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="ar")
+            for name, path in ARABIC.items():
+                page.goto(BASE + path)
+                page.screenshot(path=OUT / f"{name}-{device}.png")
                 print(OUT / f"{name}-{device}.png")
             page.close()
         path, (width, height) = EMBED

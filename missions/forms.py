@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ratifications.models import Action, Treaty
+from ratifications.rules import ActionKind
 
 
 class SubmissionForm(forms.ModelForm):
@@ -39,6 +40,8 @@ class SubmissionForm(forms.ModelForm):
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participant"].queryset = participants
+        # Django's own blank choice ("- Select an option -") has no translation yet.
+        self.fields["kind"].choices = [("", _("Choose the action")), *ActionKind.choices]
         self.fields["participant"].empty_label = None
         self.fields["treaty"].empty_label = None
         if self.instance.pk is None:

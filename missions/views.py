@@ -247,5 +247,9 @@ def participant_history(request, iso3):
     return render(
         request,
         "missions/history.html",
-        {"title": participant.name, "participant": participant, "entries": audit_trail(records)},
+        {
+            "title": participant.display_name,
+            "participant": participant,
+            "entries": audit_trail(records),
+        },
     )

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ratifications.rules import ParticipantStatus
@@ -23,7 +24,9 @@ def parse_date(raw: str) -> dt.date | None:
             return dt.date.fromisoformat(raw)
     except ValueError:
         pass
-    raise ValueError(f"as_of must be a date written YYYY-MM-DD, not {raw!r}.")
+    raise ValueError(
+        gettext("as_of must be a date written YYYY-MM-DD, not %(value)s.") % {"value": repr(raw)}
+    )
 
 
 class StatusFilter(models.TextChoices):
@@ -51,11 +54,14 @@ class Sort(models.TextChoices):
     INSTRUMENT = "instrument", _("Instrument date")
 
     def key(self, participant, row: ParticipantStatus | None) -> tuple:
-        """Earliest first; participants without that date last, by name."""
+        """Earliest first; participants without that date last, by name.
+
+        Names sort as they read in the active language (`Participant.sort_key`).
+        """
         if self == Sort.NAME:
-            return (participant.name,)
+            return participant.sort_key
         day = getattr(row, "signature" if self == Sort.SIGNATURE else "consent", None)
-        return (day is None, day or dt.date.min, participant.name)
+        return (day is None, day or dt.date.min, *participant.sort_key)
 
 
 def _one_of(choices) -> dict:
@@ -77,7 +83,8 @@ class DashboardForm(forms.Form):
         max_length=100,
         label=_("Search"),
         help_text=_("A name, another spelling or an ISO code"),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        # dir="auto": a name typed in Latin letters reads left to right on an Arabic page.
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "dir": "auto"}),
     )
     group = forms.ChoiceField(
         required=False,
@@ -115,12 +122,14 @@ class DashboardForm(forms.Form):
         return StatusFilter(self.cleaned_data["status"]) if self.cleaned_data["status"] else None
 
     def error_message(self) -> str:
-        """Every problem, each naming its parameter."""
-        return " ".join(
-            (f"{name}: {message}" if name != "as_of" else message).rstrip(".") + "."
+        """Every problem, each naming its parameter, each a sentence."""
+        sentences = (
+            f"{name}: {message}" if name != "as_of" else message
             for name, messages in self.errors.items()
             for message in messages
         )
+        # Chinese ends its sentences with "。": no full stop after it.
+        return " ".join(s if s.endswith((".", "。")) else f"{s}." for s in sentences)
 
     def filters(self) -> dict[str, str]:
         """The table's filters as given, to carry them through the as_of form."""

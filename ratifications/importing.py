@@ -701,7 +701,7 @@ def _conflict(
                 "%(participant)s's %(kind)s of %(date)s is recorded with %(field)s %(recorded)s, "
                 "not %(given)s."
             ) % {
-                "participant": participant.name,
+                "participant": participant.display_name,
                 "kind": kind.label.lower(),
                 "date": date.isoformat(),
                 "field": name,
@@ -764,7 +764,7 @@ def _check_rules(plan: ImportPlan, records: _Records, by_participant: dict[int, 
             )
             if problems:
                 errors.extend(
-                    RowError(rows.line[index], f"{participant.name}: {problem.message}")
+                    RowError(rows.line[index], f"{participant.display_name}: {problem.message}")
                     for problem in problems
                 )
                 rows.state[index] = _Rows.REFUSED

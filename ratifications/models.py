@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -25,37 +25,49 @@ class TreatyManager(models.Manager):
 class Treaty(models.Model):
     """A treaty or protocol, with its final clauses as data (DOMAIN.md)."""
 
-    slug = models.SlugField(max_length=80, unique=True)
-    short_name = models.CharField(max_length=200)
-    title = models.TextField(help_text=_("The full title, as in the certified text."))
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    short_name = models.CharField(_("short name"), max_length=200)
+    # The short name in the other UN languages, by Django language code ("fr",
+    # "zh-hans"): the title of the treaty's authentic text in that language.
+    names = models.JSONField(_("short name in the other languages"), default=dict, blank=True)
+    title = models.TextField(_("title"), help_text=_("The full title, as in the certified text."))
     untc_reference = models.CharField(
-        "UN Treaty Collection reference", max_length=40, blank=True, help_text="e.g. XVIII-16"
+        _("UN Treaty Collection reference"),
+        max_length=40,
+        blank=True,
+        help_text=_("e.g. XVIII-16"),
     )
-    url = models.URLField("status page", blank=True)
-    adopted_on = models.DateField()
-    signature_opens_on = models.DateField(null=True, blank=True)
-    signature_closes_on = models.DateField(null=True, blank=True)
+    url = models.URLField(_("status page"), blank=True)
+    adopted_on = models.DateField(_("adopted on"))
+    signature_opens_on = models.DateField(_("open for signature from"), null=True, blank=True)
+    signature_closes_on = models.DateField(_("open for signature until"), null=True, blank=True)
     threshold = models.PositiveSmallIntegerField(
-        help_text=_("Instruments needed for entry into force.")
+        _("threshold"), help_text=_("Instruments needed for entry into force.")
     )
     entry_into_force_days = models.PositiveSmallIntegerField(
-        help_text=_("Entry into force on this day after the threshold instrument.")
+        _("days to entry into force"),
+        help_text=_("Entry into force on this day after the threshold instrument."),
     )
     later_entry_into_force_days = models.PositiveSmallIntegerField(
-        help_text=_("For a later instrument: in force on this day after its deposit.")
+        _("days to entry into force for a later instrument"),
+        help_text=_("For a later instrument: in force on this day after its deposit."),
     )
     later_whichever_is_later = models.BooleanField(
+        _("whichever is later"),
         default=True,
         help_text=_(
             "For a later instrument: or on the treaty's entry into force, whichever is later."
         ),
     )
     reio_instruments_count = models.BooleanField(
+        _("organizations' instruments count"),
         default=False,
         help_text=_("Whether an organization's instrument counts as additional to its members'."),
     )
     denunciation_months = models.PositiveSmallIntegerField(
-        default=12, help_text=_("A denunciation takes effect this many months after receipt.")
+        _("months for a denunciation to take effect"),
+        default=12,
+        help_text=_("A denunciation takes effect this many months after receipt."),
     )
     parent = models.ForeignKey(
         "self",
@@ -63,6 +75,7 @@ class Treaty(models.Model):
         null=True,
         blank=True,
         related_name="protocols",
+        verbose_name=_("parent treaty"),
         help_text=_("For a protocol: the treaty it supplements."),
     )
 
@@ -71,7 +84,8 @@ class Treaty(models.Model):
 
     class Meta:
         ordering = ["adopted_on", "short_name"]
-        verbose_name_plural = "treaties"
+        verbose_name = _("treaty")
+        verbose_name_plural = _("treaties")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(threshold__gte=1), name="treaty_threshold_positive"
@@ -97,10 +111,15 @@ class Treaty(models.Model):
         ]
 
     def __str__(self):
-        return self.short_name
+        return self.display_name
 
     def get_absolute_url(self):
         return reverse("ratifications:dashboard", args=[self.slug])
+
+    @property
+    def display_name(self) -> str:
+        """The short name in the active language; `short_name` (English) when it has none."""
+        return self.names.get(get_language() or "", self.short_name)
 
     def natural_key(self):
         return (self.slug,)
@@ -130,6 +149,8 @@ class Treaty(models.Model):
                 "date",
                 "reviewed_at",
                 "participant__name",
+                # The name in the page's language (the organizations named apart).
+                "participant__names",
                 "participant__iso3",
                 "participant__kind",
                 "participant__regional_group",
@@ -330,44 +351,66 @@ class Action(models.Model):
     class Conflict(Exception):
         """Someone else reviewed or changed the submission first; the message says who."""
 
-    treaty = models.ForeignKey(Treaty, on_delete=models.PROTECT, related_name="actions")
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="actions")
-    kind = models.CharField(max_length=24, choices=ActionKind.choices)
+    treaty = models.ForeignKey(
+        Treaty, on_delete=models.PROTECT, related_name="actions", verbose_name=_("treaty")
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="actions",
+        verbose_name=_("participant"),
+    )
+    kind = models.CharField(_("action"), max_length=24, choices=ActionKind.choices)
     date = models.DateField(
+        _("date"),
         help_text=_(
             "Of signature, of deposit of the instrument, or of receipt of the notification."
-        )
+        ),
     )
-    place = models.CharField(max_length=100, blank=True)
+    place = models.CharField(_("place"), max_length=100, blank=True)
     notification = models.CharField(
-        "depositary notification",
+        _("depositary notification"),
         max_length=60,
         blank=True,
         help_text="C.N.123.2026.TREATIES-XVIII.16",
     )
-    source = models.CharField(max_length=500, blank=True, help_text=_("Where the fact comes from."))
-    note = models.TextField(blank=True)
+    source = models.CharField(
+        _("source"), max_length=500, blank=True, help_text=_("Where the fact comes from.")
+    )
+    note = models.TextField(_("note"), blank=True)
     declarations = models.TextField(
-        "declarations and reservations", blank=True, help_text=_("Their text, as deposited.")
+        _("declarations and reservations"), blank=True, help_text=_("Their text, as deposited.")
     )
     declaration_articles = models.CharField(
-        "articles concerned", max_length=200, blank=True, help_text=_("e.g. 11, 23(2)")
+        _("articles concerned"), max_length=200, blank=True, help_text=_("e.g. 11, 23(2)")
     )
 
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
-    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    rejection_reason = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Optimistic concurrency: every workflow change adds one, and a form that
     # shows version N may only save over version N (see `check_reviewable`).
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ActionQuerySet.as_manager()
     # The audit trail: every create, edit, verification, rejection, withdrawal.
@@ -375,6 +418,8 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["date", "pk"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
         permissions = [
             ("verify_action", "Can verify or reject submitted actions"),
             ("import_actions", "Can import actions in bulk"),
@@ -429,7 +474,11 @@ class Action(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.participant}: {self.get_kind_display()} of {self.date:%Y-%m-%d}"
+        return gettext("%(participant)s: %(kind)s of %(date)s") % {
+            "participant": self.participant.display_name,
+            "kind": self.get_kind_display(),
+            "date": self.date.isoformat(),
+        }
 
     @property
     def action_kind(self) -> ActionKind:
@@ -562,12 +611,34 @@ AUDITED_FIELDS = (
 )
 
 
+# Why a version was made, as the workflow records it (`record_change`, the
+# views, the import) and as the audit trail shows it.
+CHANGE_REASONS = {
+    "submitted": _("submitted"),
+    "edited": _("edited"),
+    "verified": _("verified"),
+    "rejected": _("rejected"),
+    "withdrawn": _("withdrawn"),
+    "entered verified": _("entered verified"),
+    "import": _("import"),
+}
+# A version made with no reason (the admin, a fixture): what simple_history saw.
+HISTORY_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One version of an action: who, when, why, and each field's value before and after."""
 
     record: models.Model
     changes: list[tuple[str, str, str]]
+
+    @property
+    def reason(self) -> str:
+        reason = self.record.history_change_reason
+        if reason:
+            return str(CHANGE_REASONS.get(reason, reason))
+        return str(HISTORY_TYPES.get(self.record.history_type, self.record.history_type))
 
 
 def _shown(record, name: str) -> str:

@@ -24,12 +24,13 @@ from django.views.decorators.vary import vary_on_headers
 from ratifications import charts, ics, rules
 from ratifications.conditional import Fingerprint, Validators, respond, with_fingerprint
 from ratifications.feeds import TreatyFeed
-from ratifications.forms import DashboardForm, Sort, parse_date
+from ratifications.forms import DashboardForm, parse_date
 from ratifications.importing import export_rows
 from ratifications.models import Action, Treaty, TreatyStatus
 from ratifications.rules import today_in_new_york
 from states.models import Participant
 from states.worldmap import world_map
+from treatytrack.i18n import in_english
 
 DASHBOARD = "ratifications/dashboard.html"
 
@@ -152,8 +153,8 @@ def _participant_rows(
     rows = [(p, row) for p, row in pairs if getattr(p, "listed", True)]
     if filters["status"]:
         rows = [(p, row) for p, row in rows if filters["status"].matches(row)]
-    if filters["sort"] != Sort.NAME:
-        rows.sort(key=lambda pair: filters["sort"].key(*pair))
+    # In Python, even by name: names sort as they read in the page's language.
+    rows.sort(key=lambda pair: filters["sort"].key(*pair))
     return pairs, rows
 
 
@@ -176,6 +177,7 @@ def _api_treaty(slug) -> Treaty | None:
 
 
 @require_safe
+@in_english
 def status_api(request, slug):
     unknown = sorted(set(request.GET) - {"as_of"})
     if unknown:
@@ -197,6 +199,7 @@ def status_api(request, slug):
 
 
 @require_safe
+@in_english
 def actions_csv(request, slug):
     """The verified actions in the import format (CONTRACT.md), as `export_actions` writes them."""
     if request.GET:
@@ -225,6 +228,7 @@ def actions_csv(request, slug):
 
 
 @require_safe
+@in_english
 def feed(request, slug):
     treaty = _treaty_or_404(slug)
     return respond(
@@ -235,6 +239,7 @@ def feed(request, slug):
 
 
 @require_safe
+@in_english
 def calendar(request, slug):
     treaty = _treaty_or_404(slug)
 

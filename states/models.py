@@ -1,5 +1,7 @@
 import re
+import unicodedata
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -31,24 +33,51 @@ def match_key(text: str) -> str:
     return re.sub(r"\s+", " ", text.translate(_APOSTROPHES)).strip().casefold()
 
 
+def _folded(text: str) -> str:
+    """For sorting: no case, no accents, no hamza seats ("Égypte" sorts as "egypte").
+
+    Cyrillic letters keep their marks: Й is a letter of its own, after И; only
+    Ё sorts as the plain letter, as Russian dictionaries have it.
+    """
+    letters = []
+    for char in unicodedata.normalize("NFC", text):
+        if char in "\u0401\u0451":  # Ё, ё
+            char = "\u0435"
+        elif not "\u0400" <= char <= "\u04ff":
+            decomposed = unicodedata.normalize("NFKD", char)
+            char = "".join(c for c in decomposed if not unicodedata.combining(c))
+        letters.append(char)
+    return "".join(letters).casefold()
+
+
+# The other languages' names, by Django language code (English is `name`).
+_NAME_LANGUAGES = [code for code, _label in settings.LANGUAGES if code != "en"]
+
+
 class ParticipantQuerySet(models.QuerySet):
     def states(self):
         return self.exclude(kind=Kind.REIO)
 
     def search(self, text: str):
-        """By any part of the name or an alias, or by an exact ISO code: "viet", "Vietnam", "VN".
+        """By any part of the name in any UN language or of an alias, or by an exact ISO code.
 
-        Typographic apostrophes are read as the UN names write them ("Côte d'Ivoire").
+        "viet", "Vietnam", "Вьетнам", "越南" and "VN" all find Viet Nam, whatever
+        the language of the page. Typographic apostrophes are read as the UN
+        names write them ("Côte d'Ivoire").
         """
         text = re.sub(r"\s+", " ", text.translate(_APOSTROPHES)).strip()
         if not text:
             return self
-        return self.filter(
+        found = (
             models.Q(name__icontains=text)
             | models.Q(aliases__icontains=text)
             | models.Q(iso2__iexact=text)
             | models.Q(iso3__iexact=text)
         )
+        for code in _NAME_LANGUAGES:
+            # Each language's value, not the JSON text, which holds the keys ("es") too.
+            found |= models.Q(**{f"names__{code}__icontains": text})
+        return self.filter(found)
 
     def in_group(self, group: str):
         """Members of a group, and those who also take part in it (Türkiye, the US)."""
@@ -76,25 +105,32 @@ class Participant(models.Model):
     """A State or organization that can sign and join treaties open to "all States"."""
 
     # The UN Treaty Collection's name: "Viet Nam", "Türkiye", "Czech Republic".
-    name = models.CharField(max_length=100, unique=True)
-    iso2 = models.CharField("ISO alpha-2", max_length=2, unique=True)
-    iso3 = models.CharField("ISO alpha-3", max_length=3, unique=True)
-    m49 = models.PositiveSmallIntegerField("M49 code", null=True, blank=True, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MEMBER_STATE)
-    regional_group = models.CharField(max_length=30, choices=RegionalGroup.choices, blank=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    iso2 = models.CharField(_("ISO alpha-2"), max_length=2, unique=True)
+    iso3 = models.CharField(_("ISO alpha-3"), max_length=3, unique=True)
+    m49 = models.PositiveSmallIntegerField(_("M49 code"), null=True, blank=True, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.MEMBER_STATE
+    )
+    regional_group = models.CharField(
+        _("regional group"), max_length=30, choices=RegionalGroup.choices, blank=True
+    )
     # Türkiye also takes part in Asia-Pacific; the United States attends WEOG as
     # an observer. Counted in neither group's size, found by both filters.
-    also_in_group = models.CharField(max_length=30, choices=RegionalGroup.choices, blank=True)
+    also_in_group = models.CharField(
+        _("also in the group"), max_length=30, choices=RegionalGroup.choices, blank=True
+    )
     # Other names users and files use ("Vietnam", "UK"): matched on import, never shown.
-    aliases = models.JSONField(default=list, blank=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
     # The name in the other UN languages, by Django language code ("fr", "zh-hans"):
     # CLDR's, or the UN's own where they differ (scripts/build_participant_names.py).
-    names = models.JSONField(default=dict, blank=True)
+    names = models.JSONField(_("names in the other languages"), default=dict, blank=True)
     members = models.ManyToManyField(
         "self",
         symmetrical=False,
         blank=True,
         related_name="organizations",
+        verbose_name=_("members"),
         help_text=_("For a regional economic integration organization: its member States."),
     )
 
@@ -103,6 +139,8 @@ class Participant(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(iso2=Upper("iso2")) & models.Q(iso3=Upper("iso3")),
@@ -129,7 +167,7 @@ class Participant(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     def get_absolute_url(self):
         return reverse("states:participant", args=[self.iso3])
@@ -138,6 +176,20 @@ class Participant(models.Model):
     def display_name(self) -> str:
         """The name in the active language; the UN Treaty Collection's in English."""
         return self.names.get(get_language() or "", self.name)
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """Where the name sorts in the active language, as the UN's own lists in it sort.
+
+        Case and accents aside ("Égypte" with the E's, not after "Zimbabwe");
+        Arabic lists ignore the article (الأردن sorts at أ); the UN's Chinese
+        lists of Member States follow the English order.
+        """
+        language = get_language()
+        key = _folded(self.name if language == "zh-hans" else self.display_name)
+        if language == "ar":
+            key = key.removeprefix("ال")
+        return (key, self.name)
 
     @property
     def is_reio(self) -> bool:

@@ -9,6 +9,7 @@ from ratifications.conditional import Fingerprint, Validators, respond, with_fin
 from ratifications.feeds import ParticipantFeed
 from ratifications.models import Action, Treaty
 from states.models import Participant
+from treatytrack.i18n import in_english
 
 
 @require_safe
@@ -50,6 +51,7 @@ def _render_participant(request, participant):
 
 
 @require_safe
+@in_english
 def participant_feed(request, iso3):
     if iso3 != iso3.upper():
         return redirect("states:feed", iso3=iso3.upper(), permanent=True)

@@ -69,7 +69,7 @@ def test_the_fortieth_instrument_announces_the_entry_into_force(
     assertContains(
         response,
         "This is instrument 40 of 40: the threshold is reached and the treaty enters into "
-        "force on May 31, 2026.",
+        "force on 31 May 2026.",
     )
 
 

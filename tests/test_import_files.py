@@ -159,7 +159,7 @@ REFUSALS = [
     pytest.param(
         b"participant,action,date\nViet Nam,signature,2026-07-15\n",
         [
-            "line 2: Viet Nam: This participant already signed, on Oct. 25, 2025; there is "
+            "line 2: Viet Nam: This participant already signed, on 25 October 2025; there is "
             "one signature."
         ],
         id="breaks a rule given the records",

@@ -43,7 +43,7 @@ def ratifier(db) -> Participant:
 
 def test_the_participant_page_shows_its_actions_in_order_with_their_sources(client, ratifier):
     page = client.get(f"/participants/{ratifier.iso3}/").content.decode()
-    signature = page.index("25 October 2025</time>: <strong>Signature</strong>, Hanoi.")
+    signature = page.index("25 October 2025</time>: <strong>Signature</strong>, <bdi>Hanoi</bdi>.")
     ratification = page.index("1 February 2026</time>: <strong>Ratification</strong>.")
     assert signature < ratification
     assert "Depositary notification C.N.7.2026.TREATIES-XVIII.16." in page

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from treatytrack import views
+from treatytrack import i18n, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    # The language switcher's links (docs/languages.md).
+    path("language/<str:code>/", i18n.set_language, name="set_language"),
     # Sign-in, sign-out and passwords: Django's own views (templates/registration/).
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
