@@ -25,12 +25,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+from django.utils.text import compress_string
 from django.utils.translation import get_language
 
 from ratifications.models import Action
 from ratifications.rules import UN_HEADQUARTERS, today_in_new_york
+from treatytrack import caching
+from treatytrack.http import personal, shareable
 
 _VERIFIED = Q(actions__state=Action.State.VERIFIED)
 
@@ -90,7 +93,8 @@ class Validators:
             self.fingerprint.changed.isoformat() if self.fingerprint.changed else "",
             self.fingerprint.row,
         ]
-        return quote_etag(hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32])
+        # Weak: the same content may be sent compressed or not.
+        return "W/" + quote_etag(hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32])
 
     def last_modified(self) -> int | None:
         """As a timestamp: the newest change, or New York midnight if the output is daily."""
@@ -101,6 +105,17 @@ class Validators:
         return int(max(moments).timestamp()) if moments else None
 
 
+# Anonymous visitors' copies may be kept by shared caches (a CDN) and browsers for
+# 30 seconds, then served stale for 30 more while one request revalidates: a spike
+# of readers costs the app about one request a minute per page and cache, and a
+# verified change reaches every reader within a minute. Anything else revalidates
+# every time (no-cache): a 304 costs one cheap query. docs/performance.md.
+PUBLIC = {"public": True, "max_age": 30, "stale_while_revalidate": 30}
+PRIVATE = {"private": True, "no_cache": True}
+# What a cached response keeps of its headers; the middleware adds the rest per request.
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Encoding", "Content-Length")
+
+
 def respond(
     request: HttpRequest,
     validators: Validators,
@@ -108,21 +123,65 @@ def respond(
     *,
     variant: str = "page",
 ) -> HttpResponse:
-    """304 when the client's copy is current; otherwise `render()`. Validators on both.
+    """304 when the client's copy is current; otherwise the response, rendered once.
 
-    Every client revalidates before reusing a copy (`no-cache`): the data can
-    change at any moment, and a 304 costs one cheap query.
+    An anonymous visitor's response is the same for every anonymous visitor with
+    the same language and encoding: it is kept under its ETag, which changes
+    whenever its data do, and served from there to the next one (compressed once,
+    when the client takes gzip). Signed-in visitors' pages are rendered each time.
     """
     etag = validators.etag(request, variant=variant)
     last_modified = validators.last_modified()
+    shared = shareable(request)
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        response = render()
-        if response.status_code != 200:
-            return response
+        key = _response_key(request, etag) if shared else None
+        response = _cached_response(key) if key else None
+        if response is None:
+            response = render()
+            if response.status_code != 200:
+                return response
+            if _accepts_gzip(request) and not response.streaming:
+                _compress(response)
+            if key and not personal(request, response):
+                caching.set(key, _cacheable(response))
     response.headers["ETag"] = etag
     if last_modified is not None:
         # Replaces the syndication framework's own, which only sees the listed items.
         response.headers["Last-Modified"] = http_date(last_modified)
-    patch_cache_control(response, no_cache=True)
+    patch_cache_control(response, **(PUBLIC if shared else PRIVATE))
+    # A page shows who is signed in, and its language may come from a cookie; the
+    # open data are the same for everyone, in the language the client accepts.
+    vary = ("Cookie",) if validators.per_user else ()
+    patch_vary_headers(response, (*vary, "Accept-Language", "Accept-Encoding"))
     return response
+
+
+def _response_key(request: HttpRequest, etag: str) -> str:
+    # The ETag holds the path, the variant, the language and the data; absolute
+    # links in the body hold the scheme and host.
+    encoding = "gzip" if _accepts_gzip(request) else "identity"
+    return f"response:{request.scheme}://{request.get_host()}:{encoding}:{etag}"
+
+
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
+def _compress(response: HttpResponse) -> None:
+    # With Django's random padding against BREACH-style guessing, as GZipMiddleware does.
+    response.content = compress_string(response.content, max_random_bytes=100)
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Content-Length"] = str(len(response.content))
+
+
+def _cacheable(response: HttpResponse) -> tuple[bytes, dict]:
+    return response.content, {name: response[name] for name in _KEPT_HEADERS if name in response}
+
+
+def _cached_response(key: str) -> HttpResponse | None:
+    found = caching.get(key)
+    if found is None:
+        return None
+    content, headers = found
+    return HttpResponse(content, headers=headers)

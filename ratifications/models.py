@@ -1,4 +1,8 @@
+import dataclasses
 import datetime as dt
+import functools
+import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from ratifications import rules
 from ratifications.rules import ActionKind
 from states.models import Participant
+from treatytrack import caching
 
 
 class TreatyManager(models.Manager):
@@ -121,38 +126,16 @@ class Treaty(models.Model):
 
     def _verified_actions(self, as_of: dt.date) -> list["Action"]:
         """The verified actions up to a date with their participants: one query."""
-        return list(
-            Action.objects.verified()
-            .filter(treaty=self, date__lte=as_of)
-            .select_related("participant")
-            .only(
-                "kind",
-                "date",
-                "reviewed_at",
-                "participant__name",
-                "participant__iso3",
-                "participant__kind",
-                "participant__regional_group",
-                "participant__also_in_group",
-            )
-            .fetch_mode(models.FETCH_RAISE)
-        )
+        return list(_verified_actions([self.pk], as_of))
 
     def status(self, as_of: dt.date | None = None) -> "TreatyStatus":
         """The public status as of a New York date: verified actions only (rule 6).
 
-        One query: the verified actions up to that date with their participants.
+        From the cache when this treaty was fetched with its fingerprint
+        (`conditional.with_fingerprint`); otherwise, or on a miss, one query: the
+        verified actions up to that date with their participants.
         """
-        as_of = as_of or rules.today_in_new_york()
-        actions = self._verified_actions(as_of)
-        participants = {a.participant.iso3: a.participant for a in actions}
-        return TreatyStatus(
-            treaty=self,
-            status=rules.compute_status(self.clauses, (a.as_act() for a in actions), as_of),
-            participants=participants,
-            data_as_of=max((a.date for a in actions), default=None),
-            last_updated=max((a.reviewed_at for a in actions if a.reviewed_at), default=None),
-        )
+        return statuses([self], as_of)[self.pk]
 
     def impacts(self, submissions: Iterable["Action"]) -> dict[int, "Impact"]:
         """What verifying each submission would change in today's status, by its pk.
@@ -171,6 +154,91 @@ class Treaty(models.Model):
             )
             for s in submissions
         }
+
+
+# The status cache (docs/performance.md). A key names what its status was computed
+# from: the treaty's clauses and other values, the date, and the count and newest
+# change of the verified actions behind it (their fingerprint, which every request
+# reads anyway for its ETag). A verification changes the fingerprint, so the next
+# request, in any process, asks for a new key: nothing to invalidate.
+
+
+def _verified_actions(treaty_pks: list[int], as_of: dt.date):
+    return (
+        Action.objects.verified()
+        .filter(treaty__in=treaty_pks, date__lte=as_of)
+        .select_related("participant")
+        .only(
+            "treaty",
+            "kind",
+            "date",
+            "reviewed_at",
+            "participant__name",
+            "participant__iso3",
+            "participant__kind",
+            "participant__regional_group",
+            "participant__also_in_group",
+        )
+        .fetch_mode(models.FETCH_RAISE)
+    )
+
+
+@functools.cache
+def _schema() -> str:
+    """The shape of what is cached: a deploy that changes it reads none of the old entries."""
+    shapes = [
+        [field.name for field in dataclasses.fields(rules.Status)],
+        [field.name for field in dataclasses.fields(rules.ParticipantStatus)],
+        [field.attname for field in Participant._meta.concrete_fields],
+    ]
+    return hashlib.sha256(repr(shapes).encode()).hexdigest()[:12]
+
+
+def _status_key(treaty: Treaty, as_of: dt.date, actions: tuple | None) -> str | None:
+    if actions is None:
+        if not hasattr(treaty, "verified_actions"):
+            return None
+        actions = (treaty.verified_actions, treaty.verified_changed)
+    row = tuple(getattr(treaty, field.attname) for field in Treaty._meta.concrete_fields)
+    digest = hashlib.sha256(repr((row, actions)).encode()).hexdigest()[:32]
+    return f"status:{_schema()}:{treaty.pk}:{as_of.isoformat()}:{digest}"
+
+
+def statuses(
+    treaties: Iterable[Treaty], as_of: dt.date | None = None, *, actions: tuple | None = None
+) -> dict[int, "TreatyStatus"]:
+    """The status of each treaty as of a date, by pk: from the cache, the rest in one query.
+
+    A treaty's status is cached only when its fingerprint is known: from
+    `with_fingerprint`, or `actions`, the fingerprint (count, newest change) of
+    a set of verified actions that includes all of the treaties' own.
+    """
+    treaties = list(treaties)
+    as_of = as_of or rules.today_in_new_york()
+    keys = {treaty.pk: _status_key(treaty, as_of, actions) for treaty in treaties}
+    cached = caching.get_many(key for key in keys.values() if key)
+    missing = [treaty for treaty in treaties if keys[treaty.pk] not in cached]
+    computed = {}
+    if missing:
+        by_treaty = defaultdict(list)
+        for action in _verified_actions([treaty.pk for treaty in missing], as_of):
+            by_treaty[action.treaty_id].append(action)
+        computed = {treaty.pk: _compute(treaty, by_treaty[treaty.pk], as_of) for treaty in missing}
+        caching.set_many({keys[pk]: value for pk, value in computed.items() if keys[pk]})
+    return {
+        treaty.pk: TreatyStatus(treaty, *(computed.get(treaty.pk) or cached[keys[treaty.pk]]))
+        for treaty in treaties
+    }
+
+
+def _compute(treaty: Treaty, actions: list["Action"], as_of: dt.date) -> tuple:
+    """What `TreatyStatus` holds besides the treaty: plain, pickleable values."""
+    return (
+        rules.compute_status(treaty.clauses, (a.as_act() for a in actions), as_of),
+        {a.participant.iso3: a.participant for a in actions},
+        max((a.date for a in actions), default=None),
+        max((a.reviewed_at for a in actions if a.reviewed_at), default=None),
+    )
 
 
 @dataclass(frozen=True)

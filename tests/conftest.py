@@ -2,6 +2,8 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -9,6 +11,18 @@ from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
 from states.models import Participant
 from tests.factories import ParticipantFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty per-process caches, which outlive its database.
+
+    Only the in-memory ones: a Redis from CACHE_URL may be someone else's too
+    (its tests use key prefixes of their own, tests/test_caching_redis.py).
+    """
+    for alias in ("default", "local"):
+        if isinstance(caches[alias], LocMemCache):
+            caches[alias].clear()
 
 
 @pytest.fixture
