@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/treatytrack
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install lint format check-deploy clean
+.PHONY: run test install lint format check-deploy serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,21 @@ format: $(VENV)/.installed-test
 check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=treatytrack.example.org EMAIL_URL=smtp://mail.example.org:587?tls=1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Production: static files collected (hashed, compressed), then gunicorn with
+# gunicorn.conf.py. Run `manage.py migrate` once per release before it, on one
+# machine only (README, "Running in production").
+serve: $(VENV)/.installed
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	exec $(BIN)/gunicorn -c gunicorn.conf.py
+
+# The HTTP benchmark (bench/README.md): production server, real then large data, wrk.
+bench: $(VENV)/.installed
+	@if ! command -v wrk >/dev/null; then \
+	  echo "The benchmark's load generator is Debian's wrk: apt-get install -y wrk"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q wrk >/dev/null || true; fi; \
+	fi
+	$(BIN)/python bench/bench_http.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -364,6 +364,16 @@ class Impact:
 
 
 class ActionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """As QuerySet.update(), and the rows' `updated_at` too, which `auto_now` leaves.
+
+        The caches and ETags see a change of the verified actions by their count
+        and newest `updated_at` (ratifications/conditional.py): an update that
+        left it would be invisible to them.
+        """
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
+
     def verified(self):
         return self.filter(state=Action.State.VERIFIED)
 
