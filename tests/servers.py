@@ -20,6 +20,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+import redis
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +38,20 @@ def redis_cache(prefix: str | None = None) -> dict:
         },
         "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
     }
+
+
+@contextmanager
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of the test's own on the tests' Redis, emptied afterwards."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    try:
+        yield prefix
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
 
 
 def database_url() -> str:

@@ -6,8 +6,6 @@ the next request in the other process reads the new fingerprint of the verified
 actions and so asks for new keys (docs/performance.md).
 """
 
-import uuid
-
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -17,7 +15,7 @@ from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind, today_in_new_york
 from states.models import Participant
 from tests.factories import ActionFactory, UserFactory
-from tests.servers import Client, collect_static, gunicorn
+from tests.servers import Client, collect_static, gunicorn, redis_prefix
 
 pytestmark = pytest.mark.slow
 
@@ -56,8 +54,8 @@ def depositary_staff(transactional_db):
 def test_a_verification_through_one_process_shows_at_once_through_the_other(
     submission, depositary_staff, static_root, tmp_path
 ):
-    prefix = f"test-{uuid.uuid4().hex}"
     with (
+        redis_prefix() as prefix,
         gunicorn(static_root, tmp_path / "one.log", cache_prefix=prefix) as one,
         gunicorn(static_root, tmp_path / "two.log", cache_prefix=prefix) as two,
     ):
