@@ -61,6 +61,16 @@ def tenfold(defaults) -> Treaty:
     return defaults
 
 
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """Static files collected as in production, for the tests that start gunicorn."""
+    from tests.servers import collect_static
+
+    directory = tmp_path_factory.mktemp("static")
+    collect_static(directory)
+    return directory
+
+
 @pytest.fixture(params=["defaults", "tenfold"])
 def sized(request, db) -> Treaty:
     """Each query budget holds at both sizes: the real data, and ten times as many actions.

@@ -15,19 +15,12 @@ from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind, today_in_new_york
 from states.models import Participant
 from tests.factories import ActionFactory, UserFactory
-from tests.servers import Client, collect_static, gunicorn, redis_prefix
+from tests.servers import Client, gunicorn, redis_prefix
 
 pytestmark = pytest.mark.slow
 
 PASSWORD = "correct horse battery staple"
 STATUS = "/api/v1/treaties/hanoi-convention/status"
-
-
-@pytest.fixture(scope="session")
-def static_root(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("static")
-    collect_static(directory)
-    return directory
 
 
 @pytest.fixture
