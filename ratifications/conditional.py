@@ -24,6 +24,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
@@ -34,6 +35,7 @@ from django.utils.translation import get_language
 
 from ratifications.models import Action, Treaty
 from ratifications.rules import UN_HEADQUARTERS, today_in_new_york
+from states.models import Participant
 from treatytrack import caching
 from treatytrack.http import personal, shareable
 
@@ -49,48 +51,86 @@ def with_fingerprint(queryset):
 
 
 def treaty_with_fingerprint(slug: str) -> Treaty | None:
-    """The treaty with this slug, annotated as by `with_fingerprint`: one query.
+    """The treaty with this slug, annotated as by `with_fingerprint`: one query."""
+    return _with_fingerprint(Treaty, "slug", slug, own_actions=True)
 
-    Written out in SQL because every public request runs it, and building the
-    same query through the ORM costs the app several times what it costs the
-    database (docs/performance.md).
+
+def participant_with_fingerprint_of_all(iso3: str) -> Participant | None:
+    """The participant, annotated with the fingerprint of every verified action: one query.
+
+    For its page, which shows its status on every treaty it acted on: each
+    depends on the other participants' actions there.
     """
+    return _with_fingerprint(Participant, "iso3", iso3, own_actions=False)
+
+
+def _with_fingerprint(model, field: str, value: str, *, own_actions: bool):
+    """One row by a unique field, with `verified_actions` and `verified_changed`.
+
+    Written out in SQL, and on PostgreSQL prepared once a connection, because
+    every public request runs it: building it through the ORM costs the app,
+    and planning it costs PostgreSQL, several times what running it does
+    (docs/performance.md).
+    """
+    sql, name = _fingerprint_sql(model, field, own_actions)
+    params = [Action.State.VERIFIED.value, Action.State.VERIFIED.value, value]
     with connection.cursor() as cursor:
-        cursor.execute(_treaty_sql(), [*_verified_params(), slug])
+        if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
+            _prepare(cursor, name, sql)
+            cursor.execute(f"EXECUTE {name} (%s, %s, %s)", params)
+        else:
+            cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
     *values, count, changed = row
-    treaty = Treaty.from_db(connection.alias, _treaty_fields(), values)
+    instance = model.from_db(
+        connection.alias, [f.attname for f in model._meta.concrete_fields], values
+    )
     if isinstance(changed, str):
         # SQLite answers MAX() of a timestamp in text, in UTC.
         changed = dt.datetime.fromisoformat(changed).replace(tzinfo=dt.UTC)
-    treaty.verified_actions, treaty.verified_changed = count, changed
-    return treaty
-
-
-def _treaty_fields() -> list[str]:
-    return [field.attname for field in Treaty._meta.concrete_fields]
+    instance.verified_actions, instance.verified_changed = count, changed
+    return instance
 
 
 @functools.cache
-def _treaty_sql() -> str:
+def _fingerprint_sql(model, field: str, own_actions: bool) -> tuple[str, str]:
+    """The query, and the name it is prepared under."""
     quote = connection.ops.quote_name
     action = Action._meta
+    owner = action.get_field(model._meta.model_name)
     verified = (
-        f"FROM {quote(action.db_table)} a WHERE a.{quote(action.get_field('treaty').column)} "
-        f"= t.{quote(Treaty._meta.pk.column)} AND a.{quote(action.get_field('state').column)} = %s"
+        f"FROM {quote(action.db_table)} a WHERE a.{quote(action.get_field('state').column)} = %s"
     )
-    columns = ", ".join(f"t.{quote(field.column)}" for field in Treaty._meta.concrete_fields)
+    if own_actions:
+        verified += f" AND a.{quote(owner.column)} = o.{quote(model._meta.pk.column)}"
+    columns = ", ".join(f"o.{quote(f.column)}" for f in model._meta.concrete_fields)
     changed = quote(action.get_field("updated_at").column)
-    return (
+    sql = (
         f"SELECT {columns}, (SELECT COUNT(*) {verified}), (SELECT MAX(a.{changed}) {verified}) "
-        f"FROM {quote(Treaty._meta.db_table)} t WHERE t.{quote('slug')} = %s"
+        f"FROM {quote(model._meta.db_table)} o WHERE o.{quote(field)} = %s"
     )
+    name = f"treatytrack_{model._meta.model_name}_{'own' if own_actions else 'all'}_fingerprint"
+    return sql, name
 
 
-def _verified_params() -> list[str]:
-    return [Action.State.VERIFIED.value, Action.State.VERIFIED.value]
+def _prepare(cursor, name: str, sql: str) -> None:
+    """PREPARE the statement on this database connection, once (again after a reconnection).
+
+    On the driver's own cursor: part of setting the connection up, like the time
+    zone Django sets on it, not one of a request's queries.
+    """
+    raw = cursor.connection
+    prepared = getattr(connection, "_treatytrack_prepared", (None, set()))
+    if prepared[0] is not raw:
+        prepared = (raw, set())
+        connection._treatytrack_prepared = prepared
+    if name not in prepared[1]:
+        first, *rest = sql.split("%s")
+        numbered = first + "".join(f"${n}{part}" for n, part in enumerate(rest, 1))
+        cursor.cursor.execute(f"PREPARE {name} (text, text, text) AS {numbered}")
+        prepared[1].add(name)
 
 
 @dataclass(frozen=True)
@@ -106,12 +146,6 @@ class Fingerprint:
     def of(cls, annotated) -> "Fingerprint":
         """From a row annotated by `with_fingerprint`."""
         return cls(annotated.verified_actions, annotated.verified_changed, _values(annotated))
-
-    @classmethod
-    def of_all_actions(cls, owner) -> "Fingerprint":
-        """Every verified action: for the page of `owner` that shows several treaties' status."""
-        values = Action.objects.verified().aggregate(count=Count("pk"), changed=Max("updated_at"))
-        return cls(values["count"], values["changed"], _values(owner))
 
 
 def _values(instance) -> str:

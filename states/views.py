@@ -1,11 +1,18 @@
 from collections import defaultdict
 
 from django.db import models
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from ratifications import rules
-from ratifications.conditional import Fingerprint, Validators, respond, with_fingerprint
+from ratifications.conditional import (
+    Fingerprint,
+    Validators,
+    participant_with_fingerprint_of_all,
+    respond,
+    with_fingerprint,
+)
 from ratifications.feeds import ParticipantFeed
 from ratifications.models import Action, Treaty, statuses
 from states.models import Participant
@@ -15,9 +22,10 @@ from states.models import Participant
 def participant(request, iso3):
     if iso3 != iso3.upper():
         return redirect("states:participant", iso3=iso3.upper(), permanent=True)
-    participant = get_object_or_404(Participant, iso3=iso3)
-    # Its status on a treaty depends on every other participant's actions there.
-    fingerprint = Fingerprint.of_all_actions(participant)
+    participant = participant_with_fingerprint_of_all(iso3)
+    if participant is None:
+        raise Http404(f"No participant {iso3!r}.")
+    fingerprint = Fingerprint.of(participant)
     validators = Validators(fingerprint, per_user=True)
     return respond(
         request, validators, lambda: _render_participant(request, participant, fingerprint)

@@ -57,7 +57,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_database(name: str, default: str) -> dict:
     url = env_str(name, default) or default
     try:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # Connections are kept for a minute (DATABASE_CONN_MAX_AGE seconds; 0
+        # behind a pooler such as PgBouncer). Checking one before each request
+        # would cost a round trip to PostgreSQL per request, as much as the
+        # cached pages' own query: off unless DATABASE_HEALTH_CHECKS says so.
+        # Without it, a connection that broke (PostgreSQL restarted) fails one
+        # request of its thread, and is then replaced (docs/performance.md).
+        config = dj_database_url.parse(
+            url,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=env_bool("DATABASE_HEALTH_CHECKS", False),
+        )
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is not a database URL Django can use: {exc}") from None
     if config["ENGINE"] not in {
@@ -203,6 +213,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# The query every public request runs is prepared once a PostgreSQL connection
+# (ratifications/conditional.py). Off behind a pooler that hands each transaction
+# another server connection (PgBouncer in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = env_cache("CACHE_URL")
