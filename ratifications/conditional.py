@@ -3,9 +3,11 @@
 A response's validator is built from what its output depends on, never from the
 output itself (rendering it would cost what a 304 saves):
 
-- the verified actions behind it: their count and their newest `updated_at`
-  (verifying, editing or withdrawing one changes one or the other), read in
-  the same query that fetches the treaty or participant (`with_fingerprint`);
+- the verified actions behind it: how many times and when last the treaty's
+  changed (TreatyChanges, which database triggers keep: any write that touches
+  a verified action counts), read in the same query that fetches the treaty
+  (`treaty_with_fingerprint`); for a participant's feed, the count and newest
+  `updated_at` of its own (`with_fingerprint`);
 - today's New York date, for what shows the status as of today: it moves at
   New York midnight with no action changing;
 - the treaty's or participant's own row (an edited clause changes the status);
@@ -16,6 +18,11 @@ output itself (rendering it would cost what a 304 saves):
 Not in it: the participants' reference data (names, groups), which changes with
 `load_defaults`, and the code; the daily pages pick such changes up at New York
 midnight at the latest.
+
+The same ETag is the key under which an anonymous visitor's response is kept
+on the server, and the status cache (ratifications/models.py) is keyed by the
+same fingerprint: neither is ever invalidated, a change makes new keys.
+Cache-Control: `PUBLIC` below. The design: docs/performance.md.
 """
 
 import datetime as dt
@@ -26,14 +33,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from django.utils.text import compress_string
 from django.utils.translation import get_language
 
-from ratifications.models import Action, Treaty
+from ratifications.models import Action, Treaty, TreatyChanges
 from ratifications.rules import UN_HEADQUARTERS, today_in_new_york
 from states.models import Participant
 from treatytrack import caching
@@ -43,76 +51,92 @@ _VERIFIED = Q(actions__state=Action.State.VERIFIED)
 
 
 def with_fingerprint(queryset):
-    """Treaties or participants annotated with their verified actions' count and newest change."""
+    """Participants annotated with the fingerprint of their own verified actions.
+
+    Their count and newest change (`changes`, `changed_at`): for what shows one
+    participant's actions only, its feed.
+    """
     return queryset.annotate(
-        verified_actions=Count("actions", filter=_VERIFIED),
-        verified_changed=Max("actions__updated_at", filter=_VERIFIED),
+        changes=Count("actions", filter=_VERIFIED),
+        changed_at=Max("actions__updated_at", filter=_VERIFIED),
+    )
+
+
+def with_changes(treaties):
+    """Treaties annotated with their fingerprint: the changes to their verified actions."""
+    counted = TreatyChanges.objects.filter(treaty_id=OuterRef("pk"))
+    return treaties.annotate(
+        changes=Coalesce(Subquery(counted.values("changes")), 0),
+        changed_at=Subquery(counted.values("changed_at")),
     )
 
 
 def treaty_with_fingerprint(slug: str) -> Treaty | None:
-    """The treaty with this slug, annotated as by `with_fingerprint`: one query."""
-    return _with_fingerprint(Treaty, "slug", slug, own_actions=True)
-
-
-def participant_with_fingerprint_of_all(iso3: str) -> Participant | None:
-    """The participant, annotated with the fingerprint of every verified action: one query.
-
-    For its page, which shows its status on every treaty it acted on: each
-    depends on the other participants' actions there.
-    """
-    return _with_fingerprint(Participant, "iso3", iso3, own_actions=False)
-
-
-def _with_fingerprint(model, field: str, value: str, *, own_actions: bool):
-    """One row by a unique field, with `verified_actions` and `verified_changed`.
+    """The treaty with this slug, annotated as by `with_changes`: one query, one row.
 
     Written out in SQL, and on PostgreSQL prepared once a connection, because
     every public request runs it: building it through the ORM costs the app,
     and planning it costs PostgreSQL, several times what running it does
     (docs/performance.md).
     """
-    sql, name = _fingerprint_sql(model, field, own_actions)
-    params = [Action.State.VERIFIED.value, Action.State.VERIFIED.value, value]
+    return _with_fingerprint(Treaty, "slug", slug, own=True)
+
+
+def participant_with_fingerprint_of_all(iso3: str) -> Participant | None:
+    """The participant, annotated with the changes to all verified actions: one query.
+
+    For its page, which shows its status on every treaty it acted on: each
+    depends on the other participants' actions there. The sum of every
+    treaty's changes, and the latest: as many rows as treaties.
+    """
+    return _with_fingerprint(Participant, "iso3", iso3, own=False)
+
+
+def _with_fingerprint(model, field: str, value: str, *, own: bool):
+    sql, name = _fingerprint_sql(model, field, own)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
             _prepare(cursor, name, sql)
-            cursor.execute(f"EXECUTE {name} (%s, %s, %s)", params)
+            cursor.execute(f"EXECUTE {name} (%s)", [value])
         else:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [value])
         row = cursor.fetchone()
     if row is None:
         return None
-    *values, count, changed = row
+    *values, changes, changed_at = row
     instance = model.from_db(
         connection.alias, [f.attname for f in model._meta.concrete_fields], values
     )
-    if isinstance(changed, str):
-        # SQLite answers MAX() of a timestamp in text, in UTC.
-        changed = dt.datetime.fromisoformat(changed).replace(tzinfo=dt.UTC)
-    instance.verified_actions, instance.verified_changed = count, changed
+    if isinstance(changed_at, str):
+        # SQLite answers a timestamp computed in SQL (MAX) as text...
+        changed_at = dt.datetime.fromisoformat(changed_at)
+    if changed_at is not None and changed_at.tzinfo is None:
+        # ...and any timestamp without its zone, which is UTC.
+        changed_at = changed_at.replace(tzinfo=dt.UTC)
+    instance.changes, instance.changed_at = int(changes), changed_at
     return instance
 
 
 @functools.cache
-def _fingerprint_sql(model, field: str, own_actions: bool) -> tuple[str, str]:
+def _fingerprint_sql(model, field: str, own: bool) -> tuple[str, str]:
     """The query, and the name it is prepared under."""
     quote = connection.ops.quote_name
-    action = Action._meta
-    owner = action.get_field(model._meta.model_name)
-    verified = (
-        f"FROM {quote(action.db_table)} a WHERE a.{quote(action.get_field('state').column)} = %s"
-    )
-    if own_actions:
-        verified += f" AND a.{quote(owner.column)} = o.{quote(model._meta.pk.column)}"
+    changes = quote(TreatyChanges._meta.db_table)
     columns = ", ".join(f"o.{quote(f.column)}" for f in model._meta.concrete_fields)
-    changed = quote(action.get_field("updated_at").column)
-    sql = (
-        f"SELECT {columns}, (SELECT COUNT(*) {verified}), (SELECT MAX(a.{changed}) {verified}) "
-        f"FROM {quote(model._meta.db_table)} o WHERE o.{quote(field)} = %s"
-    )
-    name = f"treatytrack_{model._meta.model_name}_{'own' if own_actions else 'all'}_fingerprint"
-    return sql, name
+    where = f"WHERE o.{quote(field)} = %s"
+    if own:
+        sql = (
+            f"SELECT {columns}, COALESCE(c.changes, 0), c.changed_at "
+            f"FROM {quote(model._meta.db_table)} o "
+            f"LEFT JOIN {changes} c ON c.treaty_id = o.{quote(model._meta.pk.column)} {where}"
+        )
+    else:
+        sql = (
+            f"SELECT {columns}, (SELECT COALESCE(SUM(changes), 0) FROM {changes}), "
+            f"(SELECT MAX(changed_at) FROM {changes}) "
+            f"FROM {quote(model._meta.db_table)} o {where}"
+        )
+    return sql, f"treatytrack_{model._meta.model_name}_fingerprint"
 
 
 def _prepare(cursor, name: str, sql: str) -> None:
@@ -127,9 +151,7 @@ def _prepare(cursor, name: str, sql: str) -> None:
         prepared = (raw, set())
         connection._treatytrack_prepared = prepared
     if name not in prepared[1]:
-        first, *rest = sql.split("%s")
-        numbered = first + "".join(f"${n}{part}" for n, part in enumerate(rest, 1))
-        cursor.cursor.execute(f"PREPARE {name} (text, text, text) AS {numbered}")
+        cursor.cursor.execute(f"PREPARE {name} (text) AS {sql.replace('%s', '$1')}")
         prepared[1].add(name)
 
 
@@ -144,8 +166,8 @@ class Fingerprint:
 
     @classmethod
     def of(cls, annotated) -> "Fingerprint":
-        """From a row annotated by `with_fingerprint`."""
-        return cls(annotated.verified_actions, annotated.verified_changed, _values(annotated))
+        """From a row annotated by `with_fingerprint`, `with_changes` or fetched with its own."""
+        return cls(annotated.changes, annotated.changed_at, _values(annotated))
 
 
 def _values(instance) -> str:

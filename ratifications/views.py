@@ -222,7 +222,7 @@ def calendar(request, slug):
             treaty.short_name,
             ics.key_dates(result, request.get_host()),
             # When the data last changed, so that an unchanged calendar is byte-identical.
-            stamp=treaty.verified_changed
+            stamp=treaty.changed_at
             or dt.datetime.combine(treaty.adopted_on, dt.time(), tzinfo=dt.UTC),
             url=request.build_absolute_uri(treaty.get_absolute_url()),
         )

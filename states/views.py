@@ -11,6 +11,7 @@ from ratifications.conditional import (
     Validators,
     participant_with_fingerprint_of_all,
     respond,
+    with_changes,
     with_fingerprint,
 )
 from ratifications.feeds import ParticipantFeed
@@ -25,32 +26,25 @@ def participant(request, iso3):
     participant = participant_with_fingerprint_of_all(iso3)
     if participant is None:
         raise Http404(f"No participant {iso3!r}.")
-    fingerprint = Fingerprint.of(participant)
-    validators = Validators(fingerprint, per_user=True)
-    return respond(
-        request, validators, lambda: _render_participant(request, participant, fingerprint)
-    )
+    validators = Validators(Fingerprint.of(participant), per_user=True)
+    return respond(request, validators, lambda: _render_participant(request, participant))
 
 
-def _render_participant(request, participant, fingerprint):
+def _render_participant(request, participant):
     """Every treaty, with this participant's actions and status on it.
 
-    Two queries (the treaties, its verified actions) when the statuses of the
-    treaties it acted on are cached, under the fingerprint of all verified
-    actions; one more, for those treaties' verified actions, when they are not.
+    Two queries (the treaties with their fingerprints, its verified actions)
+    when the statuses of the treaties it acted on are cached, as the dashboards
+    cache them; one more, for those treaties' verified actions, when they are not.
     """
-    treaties = list(Treaty.objects.fetch_mode(models.FETCH_RAISE))
+    treaties = list(with_changes(Treaty.objects.all()).fetch_mode(models.FETCH_RAISE))
     by_treaty = defaultdict(list)
     for action in (
         Action.objects.verified().for_participant(participant).fetch_mode(models.FETCH_RAISE)
     ):
         by_treaty[action.treaty_id].append(action)
     today = rules.today_in_new_york()
-    found = statuses(
-        [treaty for treaty in treaties if by_treaty[treaty.pk]],
-        today,
-        actions=(fingerprint.count, fingerprint.changed),
-    )
+    found = statuses([treaty for treaty in treaties if by_treaty[treaty.pk]], today)
     items = []
     for treaty in treaties:
         row = None

@@ -1,7 +1,8 @@
 """The status cache and the response cache, on the per-process cache (no CACHE_URL).
 
 Keys name their content (docs/performance.md): a status by the treaty, the date
-and the fingerprint of the verified actions; an anonymous response by its ETag.
+and the fingerprint of its verified actions (the changes the database counts,
+TreatyChanges); an anonymous response by its ETag.
 So each way of changing the verified actions shows in the very next request,
 with no invalidation. tests/test_caching_redis.py does the same on Redis.
 """
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from ratifications import rules
 from ratifications.importing import plan_import
-from ratifications.models import Action, Treaty
+from ratifications.models import Action, Treaty, TreatyChanges
 from ratifications.rules import ActionKind, today_in_new_york
 from states.models import Participant
 from tests.factories import ActionFactory, TreatyFactory, UserFactory
@@ -185,7 +186,7 @@ def test_editing_a_verified_action_changes_what_the_next_request_shows(client, d
 
 
 def test_an_update_of_many_actions_at_once_changes_what_the_next_request_shows(client, defaults):
-    """QuerySet.update() leaves `auto_now` alone; Action's own sets `updated_at` itself."""
+    """QuerySet.update() sends no signal and leaves `auto_now` alone: the database counts it."""
     before = client.get(STATUS).json()
     Action.objects.filter(participant__iso3="MUS").update(date=F("date") + dt.timedelta(days=1))
     after = client.get(STATUS).json()
@@ -197,6 +198,32 @@ def test_removing_a_verified_action_changes_what_the_next_request_shows(client, 
     assert client.get(STATUS).json()["signatories"] == 73
     Action.objects.filter(participant__iso3="MUS").delete()
     assert client.get(STATUS).json()["signatories"] == 72
+
+
+def test_the_database_counts_every_change_to_verified_actions_whatever_makes_it(defaults):
+    def changes():
+        return TreatyChanges.objects.get(treaty_id=defaults.pk).changes
+
+    counted = changes()
+    signature = Action.objects.verified().get(participant__iso3="MUS")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE ratifications_action SET note = 'by hand' WHERE id = %s", [signature.pk]
+        )
+    assert changes() > counted
+    counted = changes()
+    pending = ActionFactory(
+        treaty=defaults,
+        participant=Participant.objects.get(iso3="VNM"),
+        kind=ActionKind.RATIFICATION,
+        date=today_in_new_york(),
+        state=Action.State.PENDING,
+    )
+    pending.note = "A mission's edit"
+    pending.save()
+    assert changes() == counted
+    pending.verify(UserFactory())
+    assert changes() > counted
 
 
 def test_changing_a_treatys_clauses_changes_what_the_next_request_shows(client, defaults):

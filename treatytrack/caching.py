@@ -7,8 +7,8 @@ fingerprint asks for a new key; nothing is ever invalidated, old keys expire.
 
 So a value may be copied anywhere: each process keeps one in memory (`local`) in
 front of the cache all processes share (`default`: Redis when CACHE_URL says so).
-And the cache is never needed to be right: if Redis stops answering, the app
-logs it and computes what it needs itself.
+And no answer depends on the cache: if Redis stops answering, the app logs it
+and computes what it needs itself.
 """
 
 import logging
