@@ -45,9 +45,24 @@ timeout = 30
 graceful_timeout = 30
 # Idle keep-alive connections (from a proxy) are closed after 5 s.
 keepalive = 5
-# A worker is replaced after about 5,000 requests: memory that creeps cannot pile up.
-max_requests = 5000
-max_requests_jitter = 500
+# Workers are not replaced after so many requests (max_requests): nothing is
+# known to leak, each process's memory cache is bounded, and a new worker would
+# start with it empty.
+
+
+def when_ready(server):
+    """In the master, before the workers fork: what Django would load on a first request.
+
+    The URLs and so every view module, and the code's digest the caches key by
+    (treatytrack/caching.py): shared by the workers, and what they all run.
+    """
+    from django.urls import get_resolver
+
+    from treatytrack import caching
+
+    get_resolver().url_patterns  # noqa: B018 - imports the views
+    caching.release()
+
 
 loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()
 _debug = os.environ.get("DEBUG", "true").strip().lower() in {"1", "true", "yes", "on"}

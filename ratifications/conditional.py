@@ -15,9 +15,12 @@ output itself (rendering it would cost what a 304 saves):
   which fragment of it) and, for HTML pages, the signed-in user (the header
   shows who is signed in).
 
+- the code, templates and translations (`caching.release()`): a new release's
+  pages are never "not modified" against an old one's.
+
 Not in it: the participants' reference data (names, groups), which changes with
-`load_defaults`, and the code; the daily pages pick such changes up at New York
-midnight at the latest.
+`load_defaults`; the daily pages pick such changes up at New York midnight at the
+latest.
 
 The same ETag is the key under which an anonymous visitor's response is kept
 on the server, and the status cache (ratifications/models.py) is keyed by the
@@ -187,6 +190,7 @@ class Validators:
     def etag(self, request: HttpRequest, *, variant: str = "page", path: str = "") -> str:
         """The ETag of `path` (default: this request's) rendered as `variant`."""
         parts = [
+            caching.release(),
             variant,
             path or request.get_full_path(),
             get_language() or "",

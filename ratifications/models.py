@@ -1,6 +1,4 @@
-import dataclasses
 import datetime as dt
-import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -203,24 +201,13 @@ def _verified_actions(treaty_pks: list[int], as_of: dt.date):
 _SHOWN = ("name", "iso3", "kind", "regional_group", "also_in_group")
 
 
-@functools.cache
-def _schema() -> str:
-    """The shape of what is cached: a deploy that changes it reads none of the old entries."""
-    shapes = [
-        [field.name for field in dataclasses.fields(rules.Status)],
-        [field.name for field in dataclasses.fields(rules.ParticipantStatus)],
-        [field.attname for field in Participant._meta.concrete_fields],
-    ]
-    return hashlib.sha256(repr(shapes).encode()).hexdigest()[:12]
-
-
 def _status_key(treaty: Treaty, as_of: dt.date) -> str | None:
     if not hasattr(treaty, "changes"):
         return None
     row = tuple(getattr(treaty, field.attname) for field in Treaty._meta.concrete_fields)
     changes = (treaty.changes, treaty.changed_at)
     digest = hashlib.sha256(repr((row, changes)).encode()).hexdigest()[:32]
-    return f"status:{_schema()}:{treaty.pk}:{as_of.isoformat()}:{digest}"
+    return f"status:{treaty.pk}:{as_of.isoformat()}:{digest}"
 
 
 def statuses(treaties: Iterable[Treaty], as_of: dt.date | None = None) -> dict[int, "TreatyStatus"]:

@@ -11,9 +11,14 @@ And no answer depends on the cache: if Redis stops answering, the app logs it
 and computes what it needs itself.
 """
 
+import functools
+import hashlib
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 
+import django
+from django.conf import settings
 from django.core.cache import caches
 from redis.exceptions import RedisError
 
@@ -21,22 +26,52 @@ log = logging.getLogger(__name__)
 
 # A day: today's keys hold today's date; what changed is asked for under a new key.
 TIMEOUT = 60 * 60 * 24
+# What a page is made from besides the data: the code, the templates, the
+# translations and the static files' names.
+_CODE = ("accounts", "depositary", "imports", "missions", "ratifications", "states", "treatytrack")
+_SUFFIXES = {".py", ".html", ".txt", ".mo"}
+
+
+@functools.cache
+def release() -> str:
+    """A digest of the code this process runs, part of every key and every ETag.
+
+    So a new release reads none of the entries an old one wrote (a page with
+    another template, a status of another shape), even while both run during a
+    rolling deploy, and clients' copies of the old pages are not "not modified".
+    """
+    digest = hashlib.sha256(django.get_version().encode())
+    base = Path(settings.BASE_DIR)
+    files = [
+        path
+        for root in (*_CODE, "templates", "locale")
+        for path in (base / root).rglob("*")
+        if path.suffix in _SUFFIXES and "migrations" not in path.parts
+    ]
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    for path in sorted(files) + ([manifest] if manifest.exists() else []):
+        digest.update(
+            str(path.relative_to(base) if path.is_relative_to(base) else path.name).encode()
+        )
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def get_many(keys: Iterable[str]) -> dict:
     keys = list(keys)
     if not keys:
         return {}
-    found = caches["local"].get_many(keys)
+    version = release()
+    found = caches["local"].get_many(keys, version=version)
     missing = [key for key in keys if key not in found]
     if missing:
         try:
-            shared = caches["default"].get_many(missing)
+            shared = caches["default"].get_many(missing, version=version)
         except (RedisError, OSError) as error:
             log.warning("The shared cache did not answer: %s", error)
             shared = {}
         if shared:
-            caches["local"].set_many(shared, TIMEOUT)
+            caches["local"].set_many(shared, TIMEOUT, version=version)
             found |= shared
     return found
 
@@ -48,9 +83,10 @@ def get(key: str):
 def set_many(values: dict) -> None:
     if not values:
         return
-    caches["local"].set_many(values, TIMEOUT)
+    version = release()
+    caches["local"].set_many(values, TIMEOUT, version=version)
     try:
-        caches["default"].set_many(values, TIMEOUT)
+        caches["default"].set_many(values, TIMEOUT, version=version)
     except (RedisError, OSError) as error:
         log.warning("The shared cache did not answer: %s", error)
 

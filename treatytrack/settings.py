@@ -105,7 +105,8 @@ def env_cache(name: str) -> dict:
         local = {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "local",
-            "OPTIONS": {"MAX_ENTRIES": 1000},
+            # Statuses and compressed pages of some KB, uncompressed ones of up to ~200 KB.
+            "OPTIONS": {"MAX_ENTRIES": 300},
         }
     elif url.startswith("dummy://"):
         default = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
