@@ -24,6 +24,7 @@ import resource
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -74,6 +75,8 @@ class Result:
     # CPU time a request, of the server (gunicorn) and of PostgreSQL, and of wrk.
     server_cpu_ms: float = 0.0
     load_cpu_ms: float = 0.0
+    # Its throughput as a share of the trivial view's in the same rounds (median).
+    share: float = 1.0
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -116,7 +119,8 @@ class Meter:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="Seconds per endpoint (10).")
+    parser.add_argument("--duration", type=int, default=5, help="Seconds an endpoint a round (5).")
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds (3).")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8).")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2).")
     parser.add_argument("--threads", type=int, default=4, help="Threads a worker (4).")
@@ -188,8 +192,9 @@ def print_machine(base: dict, redis_url: str, options) -> None:
         f"DEBUG off, cache {cache[options.cache]}"
     )
     print(
-        f"Load: wrk, 1 thread, {options.connections} keep-alive connections, "
-        f"{options.duration} s an endpoint after 2 s of warm-up, Accept-Encoding: gzip"
+        f"Load: wrk, 1 thread, {options.connections} keep-alive connections, Accept-Encoding: "
+        f"gzip; {options.rounds} rounds of every endpoint in turn, each 1 s of warm-up then "
+        f"{options.duration} s"
     )
     print()
 
@@ -320,31 +325,38 @@ def server(url: str, static: Path, redis_url: str, options, directory: Path):
 
 
 def measure(address: str, options, meter: Meter) -> dict[str, Result]:
-    """Each endpoint in turn, the trivial view first and last (then the mean of the two)."""
-    results = {}
-    for name, path, headers in [TRIVIAL, *ENDPOINTS, TRIVIAL]:
-        wrk(address, path, headers, 2, options.connections)
-        server_before, load_before = meter(), _children_cpu()
-        result = wrk(address, path, headers, options.duration, options.connections)
-        requests = result.rps * options.duration
-        result.server_cpu_ms = (meter() - server_before) / requests * 1000
-        result.load_cpu_ms = (_children_cpu() - load_before) / requests * 1000
+    """Every endpoint, the trivial view included, in turn, for several rounds.
+
+    The machine may be busy with other work that comes and goes: each round
+    measures everything within a minute or so, and an endpoint's share of the
+    trivial view's throughput is the median of its rounds' shares.
+    """
+    rounds: dict[str, list[Result]] = {name: [] for name, _p, _h in [TRIVIAL, *ENDPOINTS]}
+    for number in range(1, options.rounds + 1):
+        for name, path, headers in [TRIVIAL, *ENDPOINTS]:
+            wrk(address, path, headers, 1, options.connections)
+            server_before, load_before = meter(), _children_cpu()
+            result = wrk(address, path, headers, options.duration, options.connections)
+            requests = max(1, result.rps * options.duration)
+            result.server_cpu_ms = (meter() - server_before) / requests * 1000
+            result.load_cpu_ms = (_children_cpu() - load_before) / requests * 1000
+            rounds[name].append(result)
         print(
-            f"  {name}: {result.rps:,.0f} requests/s, CPU {result.server_cpu_ms:.3f} ms "
-            f"a request (+ {result.load_cpu_ms:.3f} ms of wrk)"
+            f"  round {number}: "
+            + ", ".join(f"{name} {found[-1].rps:,.0f}/s" for name, found in rounds.items())
         )
-        if name in results:
-            first = results[name]
-            result = Result(
-                *(
-                    (getattr(first, field) + getattr(result, field)) / 2
-                    for field in ("rps", "p50_ms", "p99_ms")
-                ),
-                first.errors + result.errors,
-                (first.server_cpu_ms + result.server_cpu_ms) / 2,
-                (first.load_cpu_ms + result.load_cpu_ms) / 2,
-            )
-        results[name] = result
+    trivial = rounds[TRIVIAL[0]]
+    results = {}
+    for name, found in rounds.items():
+        results[name] = Result(
+            rps=statistics.median(r.rps for r in found),
+            p50_ms=statistics.median(r.p50_ms for r in found),
+            p99_ms=statistics.median(r.p99_ms for r in found),
+            errors=sum(r.errors for r in found),
+            server_cpu_ms=statistics.median(r.server_cpu_ms for r in found),
+            load_cpu_ms=statistics.median(r.load_cpu_ms for r in found),
+            share=statistics.median(r.rps / t.rps for r, t in zip(found, trivial, strict=True)),
+        )
     return results
 
 
@@ -410,7 +422,7 @@ def report(results: dict[str, dict[str, Result]], weights: dict[str, dict[str, i
     for data, by_name in results.items():
         trivial = by_name[TRIVIAL[0]]
         print()
-        print(f"{data} data")
+        print(f"{data} data (medians of the rounds)")
         print()
         print(
             "| endpoint | req/s | p50 ms | p99 ms | x trivial (req/s) "
@@ -419,7 +431,7 @@ def report(results: dict[str, dict[str, Result]], weights: dict[str, dict[str, i
         print("|---|---:|---:|---:|---:|---:|---:|")
         for name, _path, _headers in [TRIVIAL, *ENDPOINTS]:
             result = by_name[name]
-            measured = result.rps / trivial.rps
+            measured = result.share
             cpu = trivial.server_cpu_ms / result.server_cpu_ms
             print(
                 f"| {name} | {result.rps:,.0f} | {result.p50_ms:.2f} | {result.p99_ms:.1f} "

@@ -1,5 +1,6 @@
 import datetime as dt
 import hashlib
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -197,6 +198,7 @@ def _verified_actions(treaty_pks: list[int], as_of: dt.date):
     )
 
 
+_computing = threading.Lock()
 # What a status shows of its participants.
 _SHOWN = ("name", "iso3", "kind", "regional_group", "also_in_group")
 
@@ -223,8 +225,14 @@ def statuses(treaties: Iterable[Treaty], as_of: dt.date | None = None) -> dict[i
     missing = [treaty for treaty in treaties if keys[treaty.pk] not in cached]
     computed = {}
     if missing:
-        computed = _compute([treaty for treaty in missing], as_of)
-        caching.set_many({keys[pk]: value for pk, value in computed.items() if keys[pk]})
+        # One thread of a process computes at a time (the work holds the GIL
+        # anyway); the others then find what it computed, rather than all
+        # computing the same statuses when the cache is cold.
+        with _computing:
+            cached |= caching.get_many(keys[t.pk] for t in missing if keys[t.pk])
+            missing = [treaty for treaty in missing if keys[treaty.pk] not in cached]
+            computed = _compute(missing, as_of) if missing else {}
+            caching.set_many({keys[pk]: value for pk, value in computed.items() if keys[pk]})
     return {
         treaty.pk: TreatyStatus(treaty, *(computed.get(treaty.pk) or cached[keys[treaty.pk]]))
         for treaty in treaties
