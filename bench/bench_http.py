@@ -122,8 +122,11 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=5, help="Seconds an endpoint a round (5).")
     parser.add_argument("--rounds", type=int, default=3, help="Rounds (3).")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8).")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2).")
-    parser.add_argument("--threads", type=int, default=4, help="Threads a worker (4).")
+    # One worker on one core, PostgreSQL, Redis and wrk on the other. With two,
+    # wrk's few keep-alive connections stay with the worker that accepted them,
+    # often all with one, and throughput swings twofold from run to run.
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (1).")
+    parser.add_argument("--threads", type=int, default=8, help="Threads a worker (8).")
     parser.add_argument(
         "--cache",
         choices=["redis", "local", "none"],
