@@ -202,3 +202,7 @@ def test_a_kept_page_is_served_without_a_nonce_in_its_policy(client, defaults):
     assert "'nonce-" not in kept["Content-Security-Policy"]
     assert "script-src 'self'" in kept["Content-Security-Policy"]
     assert '<script src="/static/' in kept.content.decode()
+
+
+def test_the_benchmarks_trivial_view_is_not_served_unless_asked_for(client, db):
+    assert client.get("/bench/trivial").status_code == 404
