@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/treatytrack
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install lint format check-deploy clean map names messages
+.PHONY: run test install lint format check-deploy serve bench clean map names messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,21 @@ messages: $(VENV)/.installed
 	  printf '%s: ' "$$po"; msgfmt --check --statistics --output-file=/dev/null "$$po" || exit 1; \
 	done
 	$(BIN)/python manage.py compilemessages $(addprefix --locale=,$(LOCALES)) --ignore=.venv
+
+# Production: static files collected (hashed, compressed), then gunicorn with
+# gunicorn.conf.py. Run `manage.py migrate` once per release before it, on one
+# machine only (README, "Running in production").
+serve: $(VENV)/.installed
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	exec $(BIN)/gunicorn -c gunicorn.conf.py
+
+# The HTTP benchmark (bench/README.md): production server, real then large data, wrk.
+bench: $(VENV)/.installed
+	@if ! command -v wrk >/dev/null; then \
+	  echo "The benchmark's load generator is Debian's wrk: apt-get install -y wrk"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q wrk >/dev/null || true; fi; \
+	fi
+	$(BIN)/python bench/bench_http.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache

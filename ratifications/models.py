@@ -1,4 +1,7 @@
 import datetime as dt
+import hashlib
+import threading
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from ratifications import rules
 from ratifications.rules import ActionKind
 from states.models import Participant
+from treatytrack import caching
 
 
 class TreatyManager(models.Manager):
@@ -140,40 +144,16 @@ class Treaty(models.Model):
 
     def _verified_actions(self, as_of: dt.date) -> list["Action"]:
         """The verified actions up to a date with their participants: one query."""
-        return list(
-            Action.objects.verified()
-            .filter(treaty=self, date__lte=as_of)
-            .select_related("participant")
-            .only(
-                "kind",
-                "date",
-                "reviewed_at",
-                "participant__name",
-                # The name in the page's language (the organizations named apart).
-                "participant__names",
-                "participant__iso3",
-                "participant__kind",
-                "participant__regional_group",
-                "participant__also_in_group",
-            )
-            .fetch_mode(models.FETCH_RAISE)
-        )
+        return list(_verified_actions([self.pk], as_of))
 
     def status(self, as_of: dt.date | None = None) -> "TreatyStatus":
         """The public status as of a New York date: verified actions only (rule 6).
 
-        One query: the verified actions up to that date with their participants.
+        From the cache when this treaty was fetched with its fingerprint
+        (`conditional.treaty_with_fingerprint`); otherwise, or on a miss, one query:
+        the verified actions up to that date with their participants.
         """
-        as_of = as_of or rules.today_in_new_york()
-        actions = self._verified_actions(as_of)
-        participants = {a.participant.iso3: a.participant for a in actions}
-        return TreatyStatus(
-            treaty=self,
-            status=rules.compute_status(self.clauses, (a.as_act() for a in actions), as_of),
-            participants=participants,
-            data_as_of=max((a.date for a in actions), default=None),
-            last_updated=max((a.reviewed_at for a in actions if a.reviewed_at), default=None),
-        )
+        return statuses([self], as_of)[self.pk]
 
     def impacts(self, submissions: Iterable["Action"]) -> dict[int, "Impact"]:
         """What verifying each submission would change in today's status, by its pk.
@@ -192,6 +172,139 @@ class Treaty(models.Model):
             )
             for s in submissions
         }
+
+
+class TreatyChanges(models.Model):
+    """How many times, and when last, a treaty's verified actions changed.
+
+    Kept by the database itself: triggers on the actions table (migration 0004)
+    count every INSERT, UPDATE, DELETE or TRUNCATE that touches a verified action,
+    whatever runs it: a save, the import's bulk INSERT, QuerySet.update(), raw SQL,
+    psql. The app never writes it. Read with the treaty's own row, it is the
+    fingerprint of what the treaty's status depends on (ratifications/conditional.py):
+    one row, however many actions the treaty has.
+    """
+
+    # Not a foreign key: the triggers write it while Django deletes rows in any
+    # order (flush), and a counter left behind is harmless.
+    treaty_id = models.BigIntegerField(primary_key=True)
+    changes = models.PositiveBigIntegerField(default=0)
+    # The database's clock, one for every app machine: a restored backup's
+    # counters may repeat, never with the same time.
+    changed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name_plural = "treaty changes"
+
+    def __str__(self):
+        return f"treaty {self.treaty_id}: {self.changes} changes"
+
+
+# The status cache (docs/performance.md). A key names what its status was computed
+# from: the treaty's clauses and other values, the date, and the count and time of
+# the changes to its verified actions (its fingerprint, which every request reads
+# anyway for its ETag). A verification changes the fingerprint, so the next
+# request, in any process, asks for a new key: nothing to invalidate.
+
+
+def _verified_actions(treaty_pks: list[int], as_of: dt.date):
+    return (
+        Action.objects.verified()
+        .filter(treaty__in=treaty_pks, date__lte=as_of)
+        .select_related("participant")
+        .only("treaty", "kind", "date", "reviewed_at", *(f"participant__{f}" for f in _SHOWN))
+        .fetch_mode(models.FETCH_RAISE)
+    )
+
+
+_computing = threading.Lock()
+# What a status shows of its participants.
+_SHOWN = ("name", "names", "iso3", "kind", "regional_group", "also_in_group")
+
+
+def _status_key(treaty: Treaty, as_of: dt.date) -> str | None:
+    if not hasattr(treaty, "changes"):
+        return None
+    row = tuple(getattr(treaty, field.attname) for field in Treaty._meta.concrete_fields)
+    changes = (treaty.changes, treaty.changed_at)
+    digest = hashlib.sha256(repr((row, changes)).encode()).hexdigest()[:32]
+    return f"status:{treaty.pk}:{as_of.isoformat()}:{digest}"
+
+
+def statuses(treaties: Iterable[Treaty], as_of: dt.date | None = None) -> dict[int, "TreatyStatus"]:
+    """The status of each treaty as of a date, by pk: from the cache, the rest in one query.
+
+    A treaty's status is cached only when it was fetched with its fingerprint
+    (`changes` and `changed_at`: conditional.treaty_with_fingerprint, with_changes).
+    """
+    treaties = list(treaties)
+    as_of = as_of or rules.today_in_new_york()
+    keys = {treaty.pk: _status_key(treaty, as_of) for treaty in treaties}
+    cached = caching.get_many(key for key in keys.values() if key)
+    missing = [treaty for treaty in treaties if keys[treaty.pk] not in cached]
+    computed = {}
+    if missing:
+        # One thread of a process computes at a time (the work holds the GIL
+        # anyway); the others then find what it computed, rather than all
+        # computing the same statuses when the cache is cold.
+        with _computing:
+            cached |= caching.get_many(keys[t.pk] for t in missing if keys[t.pk])
+            missing = [treaty for treaty in missing if keys[treaty.pk] not in cached]
+            computed = _compute(missing, as_of) if missing else {}
+            caching.set_many({keys[pk]: value for pk, value in computed.items() if keys[pk]})
+    return {
+        treaty.pk: TreatyStatus(treaty, *(computed.get(treaty.pk) or cached[keys[treaty.pk]]))
+        for treaty in treaties
+    }
+
+
+def _compute(treaties: list[Treaty], as_of: dt.date) -> dict[int, tuple]:
+    """What `TreatyStatus` holds besides the treaty, by pk: plain, pickleable values.
+
+    One query, of plain rows rather than actions: a status may stand on
+    thousands of them, and each participant is built once.
+    """
+    rows = (
+        Action.objects.verified()
+        .filter(treaty__in=[treaty.pk for treaty in treaties], date__lte=as_of)
+        .values_list(
+            "treaty_id",
+            "kind",
+            "date",
+            "reviewed_at",
+            "participant_id",
+            *(f"participant__{f}" for f in _SHOWN),
+        )
+    )
+    participants, by_treaty = {}, defaultdict(list)
+    for treaty_id, kind, date, reviewed_at, participant_id, *shown in rows:
+        participant = participants.get(participant_id)
+        if participant is None:
+            participant = participants[participant_id] = _participant(participant_id, shown)
+        by_treaty[treaty_id].append((participant, ActionKind(kind), date, reviewed_at))
+    computed = {}
+    for treaty in treaties:
+        actions = by_treaty[treaty.pk]
+        acts = (
+            rules.Act(participant=p.iso3, kind=kind, date=date, reio=p.is_reio)
+            for p, kind, date, _ in actions
+        )
+        computed[treaty.pk] = (
+            rules.compute_status(treaty.clauses, acts, as_of),
+            {participant.iso3: participant for participant, *_ in actions},
+            max((date for _, _, date, _ in actions), default=None),
+            max((reviewed for *_, reviewed in actions if reviewed), default=None),
+        )
+    return computed
+
+
+def _participant(pk: int, shown: list) -> Participant:
+    """A participant with only the fields a status shows; any other raises."""
+    values = dict(zip(("id", *_SHOWN), (pk, *shown), strict=True))
+    names = [f.attname for f in Participant._meta.concrete_fields if f.attname in values]
+    return Participant.from_db(
+        Action.objects.db, names, [values[name] for name in names], fetch_mode=models.FETCH_RAISE
+    )
 
 
 @dataclass(frozen=True)
@@ -317,6 +430,16 @@ class Impact:
 
 
 class ActionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """As QuerySet.update(), and the rows' `updated_at` too, which `auto_now` leaves.
+
+        The caches and ETags see a change of the verified actions by their count
+        and newest `updated_at` (ratifications/conditional.py): an update that
+        left it would be invisible to them.
+        """
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
+
     def verified(self):
         return self.filter(state=Action.State.VERIFIED)
 

@@ -12,8 +12,8 @@ import json
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -22,7 +22,12 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from ratifications import charts, ics, rules
-from ratifications.conditional import Fingerprint, Validators, respond, with_fingerprint
+from ratifications.conditional import (
+    Fingerprint,
+    Validators,
+    respond,
+    treaty_with_fingerprint,
+)
 from ratifications.feeds import TreatyFeed
 from ratifications.forms import DashboardForm, parse_date
 from ratifications.importing import export_rows
@@ -36,23 +41,44 @@ DASHBOARD = "ratifications/dashboard.html"
 
 
 def _treaty_or_404(slug) -> Treaty:
-    return get_object_or_404(with_fingerprint(Treaty.objects.all()), slug=slug)
+    treaty = treaty_with_fingerprint(slug)
+    if treaty is None:
+        raise Http404(f"No treaty {slug!r}.")
+    return treaty
 
 
 @require_safe
-@vary_on_headers("HX-Request", "HX-Target")
+@vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 def home(request):
     return _dashboard(request, _treaty_or_404(settings.DEFAULT_TREATY_SLUG))
 
 
 @require_safe
-@vary_on_headers("HX-Request", "HX-Target")
+@vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 def dashboard(request, slug):
     return _dashboard(request, _treaty_or_404(slug))
 
 
 def _dashboard(request, treaty):
-    form = DashboardForm(request.GET)
+    # What htmx asks for: the counters when they poll, otherwise the table.
+    # Restoring history (back button) needs the whole page.
+    fragment = None
+    if request.htmx and not request.htmx.history_restore_request:
+        fragment = "counters" if request.htmx.target == "counters" else "participants"
+    validators = Validators(Fingerprint.of(treaty), per_user=True)
+    # The query is checked only when the page is rendered: a response kept under
+    # its ETag (which holds the query) was rendered from a valid one.
+    return respond(
+        request,
+        validators,
+        lambda: _render_dashboard(
+            request, treaty, DashboardForm(request.GET), fragment, validators
+        ),
+        variant=fragment or "page",
+    )
+
+
+def _render_dashboard(request, treaty, form, fragment, validators):
     if not form.is_valid():
         return render(
             request,
@@ -60,21 +86,6 @@ def _dashboard(request, treaty):
             {"message": form.error_message()},
             status=400,
         )
-    # What htmx asks for: the counters when they poll, otherwise the table.
-    # Restoring history (back button) needs the whole page.
-    fragment = None
-    if request.htmx and not request.htmx.history_restore_request:
-        fragment = "counters" if request.htmx.target == "counters" else "participants"
-    validators = Validators(Fingerprint.of(treaty), per_user=True)
-    return respond(
-        request,
-        validators,
-        lambda: _render_dashboard(request, treaty, form, fragment, validators),
-        variant=fragment or "page",
-    )
-
-
-def _render_dashboard(request, treaty, form, fragment, validators):
     filters = form.cleaned_data
     as_of, today = filters["as_of"], today_in_new_york()
     result = treaty.status(as_of)
@@ -172,10 +183,6 @@ def _api_error(message, status):
     return JsonResponse({"error": message}, status=status)
 
 
-def _api_treaty(slug) -> Treaty | None:
-    return with_fingerprint(Treaty.objects.filter(slug=slug)).first()
-
-
 @require_safe
 @in_english
 def status_api(request, slug):
@@ -186,7 +193,7 @@ def status_api(request, slug):
         as_of = parse_date(request.GET.get("as_of", ""))
     except ValueError as exc:
         return _api_error(str(exc), 400)
-    treaty = _api_treaty(slug)
+    treaty = treaty_with_fingerprint(slug)
     if treaty is None:
         return _api_error(f"No treaty {slug!r}.", 404)
     return respond(
@@ -206,7 +213,7 @@ def actions_csv(request, slug):
         return _api_error(
             f"Unknown parameter {', '.join(sorted(request.GET))}; this file takes none.", 400
         )
-    treaty = _api_treaty(slug)
+    treaty = treaty_with_fingerprint(slug)
     if treaty is None:
         return _api_error(f"No treaty {slug!r}.", 404)
 
@@ -249,7 +256,7 @@ def calendar(request, slug):
             treaty.short_name,
             ics.key_dates(result, request.get_host()),
             # When the data last changed, so that an unchanged calendar is byte-identical.
-            stamp=treaty.verified_changed
+            stamp=treaty.changed_at
             or dt.datetime.combine(treaty.adopted_on, dt.time(), tzinfo=dt.UTC),
             url=request.build_absolute_uri(treaty.get_absolute_url()),
         )

@@ -3,6 +3,8 @@ import io
 import os
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.utils import timezone
 from hypothesis import HealthCheck
@@ -23,6 +25,18 @@ hypothesis_settings.register_profile(
     "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty per-process caches, which outlive its database.
+
+    Only the in-memory ones: a Redis from CACHE_URL may be someone else's too
+    (its tests use key prefixes of their own, tests/test_caching_redis.py).
+    """
+    for alias in ("default", "local"):
+        if isinstance(caches[alias], LocMemCache):
+            caches[alias].clear()
 
 
 @pytest.fixture
@@ -59,6 +73,16 @@ def tenfold(defaults) -> Treaty:
     )
     assert Action.objects.verified().for_treaty(defaults).count() == 73 + 660
     return defaults
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """Static files collected as in production, for the tests that start gunicorn."""
+    from tests.servers import collect_static
+
+    directory = tmp_path_factory.mktemp("static")
+    collect_static(directory)
+    return directory
 
 
 @pytest.fixture(params=["defaults", "tenfold"])

@@ -83,7 +83,7 @@ def test_status_api_refuses_post(client, defaults):
 def test_healthz_answers_200_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_status_api_has_validators_and_answers_304_when_nothing_changed(client, defaults):

@@ -105,8 +105,9 @@ def test_the_participant_page_costs_four_queries_at_any_size(
     client, sized, django_assert_num_queries
 ):
     with django_assert_num_queries(4):
-        # 1. the participant; 2. the fingerprint of all verified actions; 3. the
-        # treaties; 4. the verified actions of the treaties it acted on.
+        # 1. the participant, with the fingerprint of all verified actions; 2. the
+        # treaties; 3. its verified actions; 4. the verified actions of the
+        # treaties it acted on (their status; cached, tests/test_caching.py).
         response = client.get("/participants/VNM/")
     assert response.status_code == 200
 

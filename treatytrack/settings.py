@@ -57,7 +57,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_database(name: str, default: str) -> dict:
     url = env_str(name, default) or default
     try:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # Connections are kept for a minute (DATABASE_CONN_MAX_AGE seconds; 0
+        # behind a pooler such as PgBouncer). Checking one before each request
+        # would cost a round trip to PostgreSQL per request, as much as the
+        # cached pages' own query: off unless DATABASE_HEALTH_CHECKS says so.
+        # Without it, a connection that broke (PostgreSQL restarted) fails one
+        # request of its thread, and is then replaced (docs/performance.md).
+        config = dj_database_url.parse(
+            url,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=env_bool("DATABASE_HEALTH_CHECKS", False),
+        )
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is not a database URL Django can use: {exc}") from None
     if config["ENGINE"] not in {
@@ -73,20 +83,39 @@ def env_database(name: str, default: str) -> dict:
 
 
 def env_cache(name: str) -> dict:
+    """The `default` cache from CACHE_URL, and the per-process `local` layer in front of it.
+
+    Every key the app caches names its content (see treatytrack/caching.py), so a
+    copy in each process is never stale: `local` saves the round trip to Redis. With
+    no Redis, `default` is already per-process and `local` adds nothing.
+    """
     url = env_str(name).strip()
+    local = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if not url or url.startswith("locmem://"):
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        return {
+        default = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    elif url.startswith(("redis://", "rediss://", "unix://")):
+        default = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
-            "KEY_PREFIX": "treatytrack",
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "treatytrack"),
+            # A Redis that stops answering slows a request by this much, then the
+            # app computes what it needs itself (treatytrack/caching.py).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
-    if url.startswith("dummy://"):
-        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    raise ImproperlyConfigured(
-        f"{name} must be empty (per-process cache), redis://host:port/db or dummy://, not {url!r}."
-    )
+        local = {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "local",
+            # Statuses and compressed pages of some KB, uncompressed ones of up to ~200 KB.
+            "OPTIONS": {"MAX_ENTRIES": 300},
+        }
+    elif url.startswith("dummy://"):
+        default = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    else:
+        raise ImproperlyConfigured(
+            f"{name} must be empty (per-process cache), redis://host:port/db or dummy://, "
+            f"not {url!r}."
+        )
+    return {"default": default, "local": local}
 
 
 def env_mailer(name: str) -> dict:
@@ -145,6 +174,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside sessions, CSRF and messages, so it sees the cookies they set:
+    # nothing personal is ever marked for a shared cache (docs/performance.md).
+    "treatytrack.http.CacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, also varying on the language cookie (docs/languages.md).
     "treatytrack.i18n.LocaleMiddleware",
@@ -184,9 +216,13 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# The query every public request runs is prepared once a PostgreSQL connection
+# (ratifications/conditional.py). Off behind a pooler that hands each transaction
+# another server connection (PgBouncer in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env_cache("CACHE_URL")}
+CACHES = env_cache("CACHE_URL")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -210,6 +246,13 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Behind reverse proxies, the client's address is in X-Forwarded-For: each of the
+# PROXY_COUNT proxies appends the address it saw, so the one the outermost proxy
+# saw is trustworthy, whatever the client itself sent (treatytrack/http.py).
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "treatytrack.http.client_ip"
 # The audit trail is never edited, not even by reverting from the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
@@ -239,7 +282,7 @@ USE_TZ = True
 TIME_ZONE = "America/New_York"
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -292,12 +335,29 @@ if not DEBUG:
 MAILERS = {"default": env_mailer("EMAIL_URL")}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "treatytrack@localhost")
 
+# JSON lines on stdout in production, for a log collector; readable text while developing.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "treatytrack.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "stream": "ext://sys.stdout" if LOG_FORMAT == "json" else "ext://sys.stderr",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes logs every sign-in and greets every start-up, commands
     # included; its warnings (failed sign-ins, lockouts) stay.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# `/bench/trivial`, the benchmark's yardstick (bench/README.md): off unless asked for.
+BENCH_TRIVIAL_VIEW = env_bool("BENCH_TRIVIAL_VIEW", False)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,3 +18,6 @@ urlpatterns = [
     path("", include("ratifications.urls")),
     path("", include("states.urls")),
 ]
+
+if settings.BENCH_TRIVIAL_VIEW:
+    urlpatterns.append(path("bench/trivial", views.trivial, name="bench_trivial"))

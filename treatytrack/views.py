@@ -1,16 +1,46 @@
+import logging
+
+from django.core.cache import caches
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 
 @require_safe
 @never_cache
 def healthz(request):
-    """200 when the app and its database answer; 503 otherwise (for load balancers)."""
+    """200 when the app and its database answer; 503 otherwise (for load balancers).
+
+    The shared cache is reported but never fails the check: the app answers
+    correctly without it (treatytrack/caching.py), only slower, and a load
+    balancer that took every app process out over a cache outage would turn a
+    slowdown into an outage.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse({"status": "ok", "database": "ok", "cache": _cache_health()})
+
+
+def _cache_health() -> str:
+    try:
+        caches["default"].get("healthz")
+    except (RedisError, OSError) as error:
+        log.warning("The shared cache did not answer: %s", error)
+        return "unreachable"
+    return "ok"
+
+
+@require_safe
+def trivial(request):
+    """The benchmark's yardstick: the whole middleware stack and nothing else.
+
+    Served only when BENCH_TRIVIAL_VIEW is on (bench/README.md).
+    """
+    return HttpResponse(b"ok", content_type="text/plain")

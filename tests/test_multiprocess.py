@@ -1,0 +1,75 @@
+"""Two app processes over one PostgreSQL and one Redis: what one verifies, the other shows.
+
+Each process keeps a copy of what it cached in its own memory, in front of the
+Redis they share (treatytrack/caching.py). Neither is told of the verification:
+the next request in the other process reads the new fingerprint of the verified
+actions and so asks for new keys (docs/performance.md).
+"""
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import depositary_group
+from ratifications.models import Action, Treaty
+from ratifications.rules import ActionKind, today_in_new_york
+from states.models import Participant
+from tests.factories import ActionFactory, UserFactory
+from tests.servers import Client, gunicorn, redis_prefix
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "correct horse battery staple"
+STATUS = "/api/v1/treaties/hanoi-convention/status"
+
+
+@pytest.fixture
+def submission(transactional_db) -> Action:
+    """The real data, and Viet Nam's ratification waiting for the depositary."""
+    call_command("load_defaults", verbosity=0)
+    return ActionFactory(
+        treaty=Treaty.objects.get(slug="hanoi-convention"),
+        participant=Participant.objects.get(iso3="VNM"),
+        kind=ActionKind.RATIFICATION,
+        date=today_in_new_york(),
+        state=Action.State.PENDING,
+        submitted_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def depositary_staff(transactional_db):
+    user = UserFactory(username="verifier", password=PASSWORD)
+    user.groups.add(depositary_group())
+    return user
+
+
+def test_a_verification_through_one_process_shows_at_once_through_the_other(
+    submission, depositary_staff, static_root, tmp_path
+):
+    with (
+        redis_prefix() as prefix,
+        gunicorn(static_root, tmp_path / "one.log", cache_prefix=prefix) as one,
+        gunicorn(static_root, tmp_path / "two.log", cache_prefix=prefix) as two,
+    ):
+        reader = Client(two)
+        before = reader.get(STATUS).json()
+        # Both processes have the status and the page cached, in memory and in Redis.
+        assert Client(one).get(STATUS).json() == before
+        page = reader.get("/", headers={"Accept-Encoding": "identity"}).body.decode()
+        assert "0 of 40 instruments; 40 more needed." in page
+
+        staff = Client(one)
+        staff.sign_in(depositary_staff.username, PASSWORD)
+        verified = staff.post(
+            f"/depositary/submissions/{submission.pk}/verify/", {"version": submission.version}
+        )
+        assert verified.status == 302
+
+        after = reader.get(STATUS).json()
+        assert before["instruments_counted"] == 0
+        assert after["instruments_counted"] == 1
+        assert after["parties"] == before["parties"] + 1
+        page = reader.get("/", headers={"Accept-Encoding": "identity"}).body.decode()
+        assert "1 of 40 instruments; 39 more needed." in page
+    assert (tmp_path / "one.log").read_text().count('"path": "/depositary/submissions/') == 1
