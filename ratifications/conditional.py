@@ -107,8 +107,11 @@ def _with_fingerprint(model, field: str, value: str, *, own: bool):
     if row is None:
         return None
     *values, changes, changed_at = row
+    fields = model._meta.concrete_fields
     instance = model.from_db(
-        connection.alias, [f.attname for f in model._meta.concrete_fields], values
+        connection.alias,
+        [f.attname for f in fields],
+        [_from_db(field, value) for field, value in zip(fields, values, strict=True)],
     )
     if isinstance(changed_at, str):
         # SQLite answers a timestamp computed in SQL (MAX) as text...
@@ -118,6 +121,14 @@ def _with_fingerprint(model, field: str, value: str, *, own: bool):
         changed_at = changed_at.replace(tzinfo=dt.UTC)
     instance.changes, instance.changed_at = int(changes), changed_at
     return instance
+
+
+def _from_db(field, value):
+    """A column's value as the ORM would give it (JSON decoded, SQLite's booleans...)."""
+    column = field.get_col(field.model._meta.db_table)
+    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+        value = convert(value, column, connection)
+    return value
 
 
 @functools.cache

@@ -100,6 +100,17 @@ def in_english(view):
         with translation.override("en"):
             response = view(request, *args, **kwargs)
         response.headers["Content-Language"] = "en"
+        if "Vary" in response.headers:
+            # Whatever the view's helpers added: the language is not a variable here.
+            kept = [
+                header.strip()
+                for header in response.headers["Vary"].split(",")
+                if header.strip().lower() not in {"accept-language", "cookie", ""}
+            ]
+            if kept:
+                response.headers["Vary"] = ", ".join(kept)
+            else:
+                del response.headers["Vary"]
         return response
 
     return wrapped
