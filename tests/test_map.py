@@ -19,7 +19,7 @@ MAP_LINK = re.compile(r'<a href="/participants/(\w+)/" class="standing-(\w+)">')
 
 def status_row(signature=None, consent=None, consent_type=None, party=False, **rest):
     return ParticipantStatus(
-        participant="XXX",
+        participant="QQQ",
         reio=False,
         signature=signature,
         consent=consent,

@@ -132,7 +132,7 @@ def test_the_participant_feed_lists_its_own_actions(client, defaults):
 def test_the_participant_feed_redirects_lower_case_and_404s_an_unknown_code(client, defaults):
     response = client.get("/participants/vnm/feed/")
     assert (response.status_code, response["Location"]) == (301, "/participants/VNM/feed/")
-    assert client.get("/participants/XXX/feed/").status_code == 404
+    assert client.get("/participants/QQQ/feed/").status_code == 404
 
 
 def test_feeds_answer_304_when_nothing_changed(client, defaults):

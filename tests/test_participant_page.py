@@ -89,7 +89,7 @@ def test_a_lower_case_code_redirects_to_the_capitals(client, defaults, path, loc
 
 
 def test_an_unknown_code_is_404(client, defaults):
-    assert client.get("/participants/XXX/").status_code == 404
+    assert client.get("/participants/QQQ/").status_code == 404
 
 
 def test_the_participant_page_answers_304_until_any_action_is_verified(client, defaults):
