@@ -142,10 +142,6 @@ class Treaty(models.Model):
             denunciation_months=self.denunciation_months,
         )
 
-    def _verified_actions(self, as_of: dt.date) -> list["Action"]:
-        """The verified actions up to a date with their participants: one query."""
-        return list(_verified_actions([self.pk], as_of))
-
     def status(self, as_of: dt.date | None = None) -> "TreatyStatus":
         """The public status as of a New York date: verified actions only (rule 6).
 
@@ -162,7 +158,7 @@ class Treaty(models.Model):
         own to the same verified record and the rules engine run again.
         """
         as_of = rules.today_in_new_york()
-        acts = [a.as_act() for a in self._verified_actions(as_of)]
+        acts = [a.as_act() for a in _verified_actions([self.pk], as_of)]
         before = rules.compute_status(self.clauses, acts, as_of)
         return {
             s.pk: Impact(
