@@ -161,7 +161,7 @@ def prebuilt_actions(rows_by_treaty) -> list[Action]:
             notification=notification,
             note=note,
             source=source,
-            state=Action.State.VERIFIED,
+            review=Action.Review.VERIFIED,
             submitted_at=now,
             reviewed_at=now,
         )

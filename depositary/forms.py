@@ -19,7 +19,7 @@ class QueueFilter(forms.Form):
     )
     # Only those with something pending: a list of 198 helps nobody.
     participant = forms.ModelChoiceField(
-        Participant.objects.filter(actions__state=Action.State.PENDING).distinct(),
+        Participant.objects.filter(actions__review=Action.Review.PENDING).distinct(),
         required=False,
         to_field_name="iso3",
         label=_("Participant"),
@@ -53,5 +53,5 @@ class DirectEntryForm(SubmissionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, participants=Participant.objects.all(), **kwargs)
         self.fields["participant"].empty_label = ""
-        self.instance.state = Action.State.VERIFIED
+        self.instance.review = Action.Review.VERIFIED
         self.fields["notification"].help_text = _("The depositary notification, if issued.")

@@ -25,7 +25,8 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from accounts.models import is_depositary_staff, mission_staff_emails
 from depositary.forms import DirectEntryForm, QueueFilter, RejectForm
-from ratifications.models import Action, Treaty, audit_trail
+from ratifications.audit import audit_trail
+from ratifications.models import Action, Treaty
 from states.models import Participant
 
 # The event the counters listen for (hx-trigger="statusChanged from:body").
@@ -152,7 +153,7 @@ def _tell_mission(request, action):
 
 
 def _send_decision(request, action, recipients):
-    if action.state == Action.State.VERIFIED:
+    if action.review == Action.Review.VERIFIED:
         subject = _("Verified: %(action)s") % {"action": action}
         body = _("The depositary verified %(action)s. It now counts in the public status.")
     else:

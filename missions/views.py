@@ -21,7 +21,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import missions_of
 from missions.forms import SubmissionForm
-from ratifications.models import Action, Treaty, audit_trail
+from ratifications.audit import audit_trail
+from ratifications.models import Action, Treaty
 
 # How long a depositary's decision stays in the workspace's news.
 NEWS_DAYS = 30
@@ -69,7 +70,7 @@ def _workspace_context(user):
                         for a in actions
                         if a.participant_id == participant.pk
                         and a.treaty_id == treaty.pk
-                        and a.state in (Action.State.VERIFIED, Action.State.PENDING)
+                        and a.review in (Action.Review.VERIFIED, Action.Review.PENDING)
                     ],
                 }
                 for treaty in treaties
@@ -86,7 +87,7 @@ def _workspace_context(user):
     news = [
         a
         for a in submissions
-        if a.reviewed_at and a.reviewed_at >= since and a.state != Action.State.WITHDRAWN
+        if a.reviewed_at and a.reviewed_at >= since and a.review != Action.Review.WITHDRAWN
     ]
     return {
         "participants": participants,
@@ -172,7 +173,7 @@ def edit(request, pk):
     participants = _participants(request.user)
     if request.method == "GET":
         action = _submission(request.user, pk)
-        if action.state != Action.State.PENDING:
+        if action.review != Action.Review.PENDING:
             messages.info(request, _("Only a pending submission can be edited."))
             return redirect("missions:history", pk=action.pk)
         return _form_page(

@@ -25,8 +25,8 @@ class TreatyAdmin(ReadOnlyHistoryAdmin):
 class ActionAdmin(ReadOnlyHistoryAdmin):
     # Saving through the admin runs Action.clean(), so the rules engine checks
     # every change made here as it does the forms and the import.
-    list_display = ["participant", "treaty", "kind", "date", "state"]
-    list_filter = ["state", "kind", "treaty"]
+    list_display = ["participant", "treaty", "kind", "date", "review"]
+    list_filter = ["review", "kind", "treaty"]
     search_fields = ["participant__name", "participant__iso3", "notification"]
     autocomplete_fields = ["participant"]
     list_select_related = ["participant", "treaty"]

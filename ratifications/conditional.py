@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -44,13 +44,13 @@ from django.utils.http import http_date, quote_etag
 from django.utils.text import compress_string
 from django.utils.translation import get_language
 
-from ratifications.models import Action, Treaty, TreatyChanges
+from ratifications.models import Action, Revision, Treaty
 from ratifications.rules import UN_HEADQUARTERS, today_in_new_york
 from states.models import Participant
 from treatytrack import caching
 from treatytrack.http import personal, shareable
 
-_VERIFIED = Q(actions__state=Action.State.VERIFIED)
+_VERIFIED = Q(actions__review=Action.Review.VERIFIED)
 
 
 def with_fingerprint(queryset):
@@ -66,11 +66,11 @@ def with_fingerprint(queryset):
 
 
 def with_changes(treaties):
-    """Treaties annotated with their fingerprint: the changes to their verified actions."""
-    counted = TreatyChanges.objects.filter(treaty_id=OuterRef("pk"))
+    """Treaties annotated with their fingerprint: the record's revision."""
+    revision = Revision.objects.all()
     return treaties.annotate(
-        changes=Coalesce(Subquery(counted.values("changes")), 0),
-        changed_at=Subquery(counted.values("changed_at")),
+        changes=Coalesce(Subquery(revision.values("number")[:1]), 0),
+        changed_at=Subquery(revision.values("changed_at")[:1]),
     )
 
 
@@ -135,21 +135,13 @@ def _from_db(field, value):
 def _fingerprint_sql(model, field: str, own: bool) -> tuple[str, str]:
     """The query, and the name it is prepared under."""
     quote = connection.ops.quote_name
-    changes = quote(TreatyChanges._meta.db_table)
+    revision = quote(Revision._meta.db_table)
     columns = ", ".join(f"o.{quote(f.column)}" for f in model._meta.concrete_fields)
-    where = f"WHERE o.{quote(field)} = %s"
-    if own:
-        sql = (
-            f"SELECT {columns}, COALESCE(c.changes, 0), c.changed_at "
-            f"FROM {quote(model._meta.db_table)} o "
-            f"LEFT JOIN {changes} c ON c.treaty_id = o.{quote(model._meta.pk.column)} {where}"
-        )
-    else:
-        sql = (
-            f"SELECT {columns}, (SELECT COALESCE(SUM(changes), 0) FROM {changes}), "
-            f"(SELECT MAX(changed_at) FROM {changes}) "
-            f"FROM {quote(model._meta.db_table)} o {where}"
-        )
+    sql = (
+        f"SELECT {columns}, COALESCE((SELECT number FROM {revision} LIMIT 1), 0), "
+        f"(SELECT changed_at FROM {revision} LIMIT 1) "
+        f"FROM {quote(model._meta.db_table)} o WHERE o.{quote(field)} = %s"
+    )
     return sql, f"treatytrack_{model._meta.model_name}_fingerprint"
 
 

@@ -1,6 +1,6 @@
 """Atom feeds of verified actions, newest first: one per treaty, one per participant.
 
-The views in `ratifications.views` and `states.views` look the object up (with
+The views in `ratifications.views` look the object up (with
 its fingerprint, for conditional requests) and hand it to the feed.
 """
 
@@ -95,4 +95,4 @@ class ParticipantFeed(_ActionFeed):
         return obj.get_absolute_url()
 
     def feed_url(self, obj):
-        return reverse("states:feed", args=[obj.iso3])
+        return reverse("ratifications:participant_feed", args=[obj.iso3])

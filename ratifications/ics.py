@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from ratifications.models import TreatyStatus
+from ratifications.status import TreatyStatus
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 

@@ -308,7 +308,7 @@ def _read_header(line: int, cells: list[str], errors: list[RowError]) -> dict[st
 class _Rows:
     """The valid rows of a file, column by column in arrays: a few bytes a row.
 
-    `state` says what the check made of each row: new, already recorded, or refused.
+    `outcome` says what the check made of each row: new, already recorded, or refused.
     """
 
     NEW, ALREADY_THERE, REFUSED = 0, 1, 2
@@ -318,17 +318,17 @@ class _Rows:
         self.kind = array("B")  # index in _KINDS
         self.date = array("I")  # date.toordinal()
         self.line = array("I")
-        self.state = array("B")
+        self.outcome = array("B")
 
     def __len__(self):
         return len(self.line)
 
-    def append(self, line: int, participant: int, kind: int, date: int, state: int) -> None:
+    def append(self, line: int, participant: int, kind: int, date: int, outcome: int) -> None:
         self.participant.append(participant)
         self.kind.append(kind)
         self.date.append(date)
         self.line.append(line)
-        self.state.append(state)
+        self.outcome.append(outcome)
 
     def act(self, index: int, participant: Participant) -> rules.Act:
         return rules.Act(
@@ -340,19 +340,19 @@ class _Rows:
 
 
 class RowList(Sequence):
-    """The rows of a plan in one state, in file order, made into `Row`s as they are read."""
+    """The rows of a plan with one outcome, in file order, made into `Row`s as they are read."""
 
-    def __init__(self, plan: ImportPlan, state: int):
-        self._plan, self._state = plan, state
-        self._count = plan._rows.state.count(state)
+    def __init__(self, plan: ImportPlan, outcome: int):
+        self._plan, self._outcome = plan, outcome
+        self._count = plan._rows.outcome.count(outcome)
 
     def __len__(self):
         return self._count
 
     def __iter__(self) -> Iterator[Row]:
         rows, participants = self._plan._rows, self._plan._participants
-        for index, state in enumerate(rows.state):
-            if state == self._state:
+        for index, outcome in enumerate(rows.outcome):
+            if outcome == self._outcome:
                 yield Row(
                     rows.line[index],
                     participants[rows.participant[index]],
@@ -442,7 +442,7 @@ class ImportPlan:
         for index, (line, cells) in enumerate(records):
             if index >= len(rows) or rows.line[index] != line:
                 raise FileChanged
-            if rows.state[index] != _Rows.NEW:
+            if rows.outcome[index] != _Rows.NEW:
                 continue
             optional = {
                 name: _clean(cells[columns[name]]) if name in columns else "" for name in OPTIONAL
@@ -452,7 +452,7 @@ class ImportPlan:
                 participant_id=rows.participant[index],
                 kind=_KINDS[rows.kind[index]],
                 date=dt.date.fromordinal(rows.date[index]),
-                state=Action.State.VERIFIED,
+                review=Action.Review.VERIFIED,
                 submitted_by=user,
                 submitted_at=now,
                 reviewed_by=user,
@@ -670,16 +670,16 @@ def plan_import(
         if found is None:
             continue
         participant, kind, date, optional = found
-        state = _Rows.NEW
+        outcome = _Rows.NEW
         recorded = records_now.recorded.get((participant.pk, _KINDS[kind].value, date))
         if recorded is not None:
             conflict = _conflict(participant, _KINDS[kind], date, optional, recorded)
             if conflict:
                 errors.append(RowError(line, conflict))
                 continue
-            state = _Rows.ALREADY_THERE
+            outcome = _Rows.ALREADY_THERE
         by_participant.setdefault(participant.pk, array("I")).append(len(rows))
-        rows.append(line, participant.pk, kind, date.toordinal(), state)
+        rows.append(line, participant.pk, kind, date.toordinal(), outcome)
     if progress:
         progress(reading.size, reading.size)
     _check_rules(plan, records_now, by_participant)
@@ -739,7 +739,7 @@ def _check_rules(plan: ImportPlan, records: _Records, by_participant: dict[int, 
                         _("the same action as line %(line)d.") % {"line": first_line[key]},
                     )
                 )
-                rows.state[index] = _Rows.REFUSED
+                rows.outcome[index] = _Rows.REFUSED
             else:
                 first_line[key] = rows.line[index]
         history = list(records.acts.get(pk, ()))
@@ -750,13 +750,13 @@ def _check_rules(plan: ImportPlan, records: _Records, by_participant: dict[int, 
                 members.extend(
                     rows.act(i, participants[member])
                     for i in by_participant.get(member, ())
-                    if rows.state[i] == _Rows.NEW
+                    if rows.outcome[i] == _Rows.NEW
                 )
         parent = None
         if parent_clauses is not None:
             parent = (parent_clauses, records.parent_acts.get(pk, []))
         for index in indexes:
-            if rows.state[index] != _Rows.NEW:
+            if rows.outcome[index] != _Rows.NEW:
                 continue
             act = rows.act(index, participant)
             problems = rules.check_action(
@@ -767,7 +767,7 @@ def _check_rules(plan: ImportPlan, records: _Records, by_participant: dict[int, 
                     RowError(rows.line[index], f"{participant.display_name}: {problem.message}")
                     for problem in problems
                 )
-                rows.state[index] = _Rows.REFUSED
+                rows.outcome[index] = _Rows.REFUSED
             else:
                 history.append(act)
 

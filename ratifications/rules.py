@@ -107,6 +107,14 @@ class NotCounted(models.TextChoices):
     DENOUNCED = "denounced", gettext_lazy("Denunciation has taken effect")
 
 
+class Standing(models.TextChoices):
+    """Where a participant stands on a treaty: the most it has done, as of the day shown."""
+
+    PARTY = "party", gettext_lazy("Party")
+    SIGNATORY = "signatory", gettext_lazy("Signatory")
+    NONE = "none", gettext_lazy("No action")
+
+
 @dataclass(frozen=True)
 class Clauses:
     """A treaty's final clauses, as far as the rules need them."""
@@ -153,6 +161,12 @@ class ParticipantStatus:
     entry_into_force: dt.date | None
     denunciation_received: dt.date | None
     denunciation_effective: dt.date | None
+
+    @property
+    def standing(self) -> Standing:
+        if self.party:
+            return Standing.PARTY
+        return Standing.SIGNATORY if self.signature else Standing.NONE
 
 
 @dataclass(frozen=True)

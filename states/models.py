@@ -170,7 +170,7 @@ class Participant(models.Model):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("states:participant", args=[self.iso3])
+        return reverse("ratifications:participant", args=[self.iso3])
 
     @property
     def display_name(self) -> str:

@@ -61,7 +61,7 @@ def tenfold(defaults) -> Treaty:
             participant=state,
             kind=kind,
             date=day,
-            state=Action.State.VERIFIED,
+            review=Action.Review.VERIFIED,
             reviewed_at=now,
             source="Test fixture",
         )

@@ -78,9 +78,9 @@ class ActionFactory(factory.django.DjangoModelFactory):
     participant = factory.SubFactory(ParticipantFactory)
     kind = ActionKind.SIGNATURE
     date = dt.date(2025, 10, 25)
-    state = Action.State.VERIFIED
+    review = Action.Review.VERIFIED
     reviewed_at = factory.LazyAttribute(
-        lambda a: None if a.state == Action.State.PENDING else timezone.now()
+        lambda a: None if a.review == Action.Review.PENDING else timezone.now()
     )
     source = "Test fixture"
 
@@ -115,5 +115,5 @@ class DepositaryStaffFactory(UserFactory):
 class SubmissionFactory(ActionFactory):
     """A mission's pending submission."""
 
-    state = Action.State.PENDING
+    review = Action.Review.PENDING
     submitted_by = factory.SubFactory(UserFactory)

@@ -14,7 +14,7 @@ def test_the_admin_refuses_an_action_that_breaks_a_rule(client, defaults):
             "participant": viet_nam.pk,
             "kind": "signature",
             "date": "2026-01-10",
-            "state": "verified",
+            "review": "verified",
             "submitted_at_0": "2026-01-10",
             "submitted_at_1": "10:00:00",
             "rejection_reason": "",

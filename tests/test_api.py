@@ -47,7 +47,7 @@ def test_status_api_counts_a_verified_instrument_but_not_a_pending_one(client, d
         participant=other,
         kind=ActionKind.ACCESSION,
         date=dt.date(2026, 2, 1),
-        state=Action.State.PENDING,
+        review=Action.Review.PENDING,
     )
     body = client.get("/api/v1/treaties/demo/status").json()
     assert (body["instruments_counted"], body["remaining"], body["signatories"]) == (1, 39, 1)

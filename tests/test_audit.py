@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains
 
-from ratifications.models import Action, audit_trail
+from ratifications.audit import audit_trail
+from ratifications.models import Action
 from ratifications.rules import ActionKind
 from tests.factories import (
     ActionFactory,
@@ -55,7 +56,7 @@ def test_every_step_is_recorded_with_who_and_why(life):
         (life["reviewer"], "verified"),
     ]
     assert entries[1].changes == [("place", "New York", "Hanoi")]
-    assert entries[2].changes == [("state", "Pending verification", "Verified")]
+    assert entries[2].changes == [("review", "Pending verification", "Verified")]
 
 
 def test_a_withdrawal_and_a_rejection_are_recorded_too(viet_nam):
@@ -65,14 +66,14 @@ def test_a_withdrawal_and_a_rejection_are_recorded_too(viet_nam):
     rejected.reject(DepositaryStaffFactory(), "Not received", seen_version=1)
     (_, withdrawal) = audit_trail(withdrawn.history.all())
     assert withdrawal.record.history_change_reason == "withdrawn"
-    assert withdrawal.changes == [("state", "Pending verification", "Withdrawn")]
+    assert withdrawal.changes == [("review", "Pending verification", "Withdrawn")]
     (_, rejection) = audit_trail(rejected.history.all())
     assert rejection.changes == [
-        ("state", "Pending verification", "Rejected"),
+        ("review", "Pending verification", "Rejected"),
         ("rejection reason", "", "Not received"),
     ]
-    # A withdrawal is a state: the row stays, and so does its history.
-    assert Action.objects.filter(pk=withdrawn.pk, state="withdrawn").exists()
+    # A withdrawal is a review outcome: the row stays, and so does its history.
+    assert Action.objects.filter(pk=withdrawn.pk, review="withdrawn").exists()
 
 
 def test_the_mission_reads_the_history_of_its_action(client, life):

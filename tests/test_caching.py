@@ -41,7 +41,7 @@ def fifty_treaties(defaults) -> Treaty:
             participant=participant,
             kind=ActionKind.SIGNATURE,
             date=dt.date(2025, 10, 25),
-            state=Action.State.VERIFIED,
+            review=Action.Review.VERIFIED,
             reviewed_at=now,
         )
         for treaty in treaties
@@ -142,7 +142,7 @@ def submission(defaults) -> Action:
         participant=Participant.objects.get(iso3="VNM"),
         kind=ActionKind.RATIFICATION,
         date=today_in_new_york(),
-        state=Action.State.PENDING,
+        review=Action.Review.PENDING,
     )
 
 
@@ -217,7 +217,7 @@ def test_the_database_counts_every_change_to_verified_actions_whatever_makes_it(
         participant=Participant.objects.get(iso3="VNM"),
         kind=ActionKind.RATIFICATION,
         date=today_in_new_york(),
-        state=Action.State.PENDING,
+        review=Action.Review.PENDING,
     )
     pending.note = "A mission's edit"
     pending.save()

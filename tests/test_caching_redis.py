@@ -62,7 +62,7 @@ def test_verifying_an_action_changes_what_the_next_request_shows_on_redis(client
         participant=Participant.objects.get(iso3="VNM"),
         kind=ActionKind.RATIFICATION,
         date=today_in_new_york(),
-        state=Action.State.PENDING,
+        review=Action.Review.PENDING,
     )
     assert client.get(STATUS).json()["instruments_counted"] == 0
     assert "0 of 40 instruments" in client.get("/").content.decode()

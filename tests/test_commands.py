@@ -56,7 +56,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_status(default
         participant=defaults.actions.first().participant,
         kind=ActionKind.RATIFICATION,
         date=dt.date(2026, 3, 2),
-        state=Action.State.VERIFIED,
+        review=Action.Review.VERIFIED,
         reviewed_at=dt.datetime(2026, 3, 3, tzinfo=dt.UTC),
         notification="C.N.1.2026.TREATIES-XVIII.16",
         source="Depositary notification",

@@ -322,14 +322,14 @@ def test_the_dashboard_has_validators_and_answers_304_when_nothing_changed(clien
 
 
 def test_verifying_an_action_changes_the_etag(client, defaults):
-    etag = client.get("/")["ETag"]
     action = ActionFactory(
         treaty=defaults,
         participant=ParticipantFactory(),
-        state=Action.State.PENDING,
+        review=Action.Review.PENDING,
     )
+    etag = client.get("/")["ETag"]
     assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
-    action.state, action.reviewed_at = Action.State.VERIFIED, action.submitted_at
+    action.review, action.reviewed_at = Action.Review.VERIFIED, action.submitted_at
     action.save()
     assert client.get("/", headers={"If-None-Match": etag}).status_code == 200
 

@@ -123,7 +123,7 @@ def test_verifying_counts_it_tells_the_mission_and_the_counters(client, reviewer
     assertContains(response, "Verified: Viet Nam: Ratification of 2026-03-02.")
     assertContains(response, "0 submissions pending")
     submission.refresh_from_db()
-    assert (submission.state, submission.reviewed_by) == ("verified", reviewer)
+    assert (submission.review, submission.reviewed_by) == ("verified", reviewer)
     assert submission.treaty.status().status.instruments_counted == 1
     (message,) = mail.outbox
     assert message.to == ["mission@example.org"]
@@ -161,7 +161,7 @@ def test_rejecting_needs_a_reason(client, reviewer, submission):
     )
     assertContains(response, "To reject a submission, say why.")
     submission.refresh_from_db()
-    assert submission.state == "pending"
+    assert submission.review == "pending"
     assert not mail.outbox
 
 
@@ -171,7 +171,7 @@ def test_rejecting_tells_the_mission_why(client, reviewer, submission):
         {"version": submission.version, "reason": "No instrument received."},
     )
     submission.refresh_from_db()
-    assert (submission.state, submission.rejection_reason) == (
+    assert (submission.review, submission.rejection_reason) == (
         "rejected",
         "No instrument received.",
     )
@@ -190,7 +190,7 @@ def test_a_submission_changed_since_the_page_was_opened_is_not_verified(
     )
     assertContains(response, "This submission was changed after you opened it")
     submission.refresh_from_db()
-    assert submission.state == "pending"
+    assert submission.review == "pending"
 
 
 def test_a_submission_already_decided_says_by_whom(client, reviewer, submission):
@@ -214,7 +214,7 @@ def test_verifying_checks_the_rules_against_what_is_verified(client, reviewer, t
     )
     assertContains(response, "needs an earlier signature")
     pending.refresh_from_db()
-    assert pending.state == "pending"
+    assert pending.review == "pending"
 
 
 def test_several_submissions_are_verified_at_once(client, reviewer, treaty, submission):
@@ -249,7 +249,7 @@ def test_one_refused_submission_leaves_the_others_verified(client, reviewer, tre
     )
     refused.refresh_from_db()
     submission.refresh_from_db()
-    assert (refused.state, submission.state) == ("pending", "verified")
+    assert (refused.review, submission.review) == ("pending", "verified")
 
 
 def test_the_depositary_records_a_verified_action_directly(client, reviewer, treaty):
@@ -267,7 +267,7 @@ def test_the_depositary_records_a_verified_action_directly(client, reviewer, tre
     )
     assert response.status_code == 302
     action = Action.objects.get(participant=canada)
-    assert (action.state, action.reviewed_by, action.submitted_by) == (
+    assert (action.review, action.reviewed_by, action.submitted_by) == (
         "verified",
         reviewer,
         reviewer,

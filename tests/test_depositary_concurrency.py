@@ -87,7 +87,7 @@ def test_two_reviewers_verifying_one_submission_verify_it_once(submission):
     losers = [page for page in pages if "This submission was already verified by" in page]
     assert (len(winners), len(losers)) == (1, 1)
     submission.refresh_from_db()
-    assert submission.state == "verified"
+    assert submission.review == "verified"
     assert list(submission.history.values_list("history_change_reason", flat=True)) == [
         "verified",
         None,
@@ -111,14 +111,14 @@ def test_a_mission_editing_what_is_being_verified_gets_one_outcome(submission):
         (reviewer, f"/depositary/submissions/{submission.pk}/verify/", {"version": 1}),
     )
     submission.refresh_from_db()
-    if submission.state == "verified":
+    if submission.review == "verified":
         # The reviewer was first: the mission is told, and nothing it typed was saved.
         assert "This submission was already verified by" in mission_page
         assert (submission.date, submission.place) == (dt.date(2026, 3, 2), "")
     else:
         # The mission was first: the reviewer is told to look at the new values.
         assert "This submission was changed after you opened it" in reviewer_page
-        assert (submission.state, submission.place) == ("pending", "Geneva")
+        assert (submission.review, submission.place) == ("pending", "Geneva")
 
 
 def test_two_submissions_of_one_fact_verified_at_once_count_once(monkeypatch):

@@ -26,7 +26,7 @@ def test_export_leaves_declarations_out_so_the_file_imports_again(defaults, tmp_
         kind=ActionKind.DECLARATION,
         date=dt.date(2025, 10, 25),
         declarations="Under article 2, ...",
-        state=Action.State.VERIFIED,
+        review=Action.Review.VERIFIED,
         reviewed_at=dt.datetime(2025, 11, 1, tzinfo=dt.UTC),
     )
     path = tmp_path / "out.csv"

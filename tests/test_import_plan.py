@@ -73,7 +73,7 @@ def test_an_import_is_in_the_audit_trail_with_who_made_it(treaty):
     )
     copied = [f.attname for f in Action._meta.concrete_fields]
     assert [getattr(entry, name) for name in copied] == [getattr(action, name) for name in copied]
-    assert (action.submitted_by, action.reviewed_by, action.state) == (user, user, "verified")
+    assert (action.submitted_by, action.reviewed_by, action.review) == (user, user, "verified")
 
 
 def test_a_plan_is_not_applied_once_the_records_changed(treaty):

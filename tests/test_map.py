@@ -1,4 +1,4 @@
-"""The world map on the dashboard (states/worldmap.py, templates/ratifications/_world_map.html)."""
+"""The world map on the dashboard: ratifications/worldmap.py, ratifications/_world_map.html."""
 
 import datetime as dt
 import gzip
@@ -7,9 +7,9 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
-from ratifications.rules import ActionKind, ParticipantStatus
+from ratifications.rules import ActionKind, ParticipantStatus, Standing
+from ratifications.worldmap import geometry, world_map
 from states.models import Kind, Participant
-from states.worldmap import Standing, geometry, world_map
 from tests.factories import ActionFactory
 
 HX = {"HX-Request": "true", "HX-Target": "participants"}
@@ -55,7 +55,7 @@ def test_every_participant_but_the_organization_has_an_outline_or_a_marker(defau
 @pytest.mark.parametrize(
     ("row", "standing"),
     [
-        (None, Standing.NONE),
+        (status_row(), Standing.NONE),
         (status_row(signature=dt.date(2025, 10, 25)), Standing.SIGNATORY),
         (
             status_row(
@@ -80,7 +80,7 @@ def test_every_participant_but_the_organization_has_an_outline_or_a_marker(defau
     ],
 )
 def test_a_participant_stands_by_the_most_it_has_done(row, standing):
-    assert Standing.of(row) == standing
+    assert row.standing == standing
 
 
 def test_the_map_puts_outlines_first_markers_on_top_and_organizations_apart():

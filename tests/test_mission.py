@@ -73,7 +73,7 @@ def test_a_mission_submits_a_ratification_for_verification(client, treaty, viet_
     assert response.status_code == 302
     assert response["Location"] == "/mission/"
     action = Action.objects.get(kind="ratification")
-    assert (action.state, action.submitted_by, action.place) == ("pending", staff, "New York")
+    assert (action.review, action.submitted_by, action.place) == ("pending", staff, "New York")
     (record,) = action.history.all()
     assert (record.history_user, record.history_change_reason) == (staff, "submitted")
     assertContains(client.get("/mission/"), "Submitted: Viet Nam: Ratification of 2026-03-02")
@@ -174,7 +174,7 @@ def test_a_pending_submission_is_edited(client, treaty, viet_nam, staff):
     )
     assert response["Location"] == "/mission/"
     pending.refresh_from_db()
-    assert (pending.place, pending.version, pending.state) == ("Geneva", 2, "pending")
+    assert (pending.place, pending.version, pending.review) == ("Geneva", 2, "pending")
 
 
 def test_an_edit_over_a_newer_version_is_refused(client, treaty, viet_nam, staff):
@@ -216,9 +216,9 @@ def test_withdrawing_keeps_the_submission_as_withdrawn(client, treaty, viet_nam,
     assertContains(response, "Withdrawn: ")
     assertNotContains(response, "<html")
     pending.refresh_from_db()
-    assert pending.state == "withdrawn"
+    assert pending.review == "withdrawn"
     # A withdrawn submission no longer stands in the way of a new one.
-    assert Action.objects.standing().count() == 0
+    assert Action.objects.active().count() == 0
 
 
 @pytest.mark.parametrize("count", [1, 8])

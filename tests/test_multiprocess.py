@@ -32,7 +32,7 @@ def submission(transactional_db) -> Action:
         participant=Participant.objects.get(iso3="VNM"),
         kind=ActionKind.RATIFICATION,
         date=today_in_new_york(),
-        state=Action.State.PENDING,
+        review=Action.Review.PENDING,
         submitted_at=timezone.now(),
     )
 

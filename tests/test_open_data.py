@@ -35,7 +35,7 @@ def demo(db) -> Treaty:
         participant=ParticipantFactory(name="Pendingia"),
         kind=ActionKind.ACCESSION,
         date=dt.date(2026, 4, 1),
-        state=Action.State.PENDING,
+        review=Action.Review.PENDING,
     )
     return treaty
 
@@ -83,7 +83,7 @@ def test_the_csv_answers_304_until_an_action_is_verified(client, demo):
     etag = client.get(url)["ETag"]
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     pending = Action.objects.pending().get()
-    pending.state, pending.reviewed_at = Action.State.VERIFIED, pending.submitted_at
+    pending.review, pending.reviewed_at = Action.Review.VERIFIED, pending.submitted_at
     pending.save()
     response = client.get(url, headers={"If-None-Match": etag})
     assert response.status_code == 200

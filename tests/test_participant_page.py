@@ -35,7 +35,7 @@ def ratifier(db) -> Participant:
         participant=state,
         kind=ActionKind.SIGNATURE,
         date=dt.date(2025, 11, 1),
-        state=Action.State.PENDING,
+        review=Action.Review.PENDING,
         source="An unverified claim",
     )
     return state

@@ -168,7 +168,7 @@ def test_each_user_gets_the_expected_answer(cast, name, url, data, expected, who
     if cast["users"][who]:
         client.force_login(cast["users"][who])
     submission = cast["submission"]
-    before = Action.objects.values_list("pk", "state", "version", "date").order_by("pk")
+    before = Action.objects.values_list("pk", "review", "version", "date").order_by("pk")
     before = list(before)
     response = client.post(url.format(pk=submission.pk), data(cast) if data else {})
     status = expected[USERS.index(who)]
@@ -176,7 +176,7 @@ def test_each_user_gets_the_expected_answer(cast, name, url, data, expected, who
     if who == "anonymous" and name != "logout":
         assert response["Location"].startswith("/accounts/login/?next=")
     if status in (403, 404) or (who == "other_mission" and name == "missions:submit"):
-        after = Action.objects.values_list("pk", "state", "version", "date").order_by("pk")
+        after = Action.objects.values_list("pk", "review", "version", "date").order_by("pk")
         assert list(after) == before, "a refused request changed something"
 
 

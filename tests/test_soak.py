@@ -39,7 +39,7 @@ def submissions(transactional_db) -> list[Action]:
             participant=ParticipantFactory(),
             kind=ActionKind.ACCESSION,
             date=today_in_new_york(),
-            state=Action.State.PENDING,
+            review=Action.Review.PENDING,
             submitted_at=timezone.now(),
         )
         for _ in range(SUBMISSIONS)

@@ -16,7 +16,6 @@ urlpatterns = [
     path("depositary/import/", include("imports.urls")),
     path("depositary/", include("depositary.urls")),
     path("", include("ratifications.urls")),
-    path("", include("states.urls")),
 ]
 
 if settings.BENCH_TRIVIAL_VIEW:

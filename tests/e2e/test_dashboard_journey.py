@@ -120,7 +120,7 @@ def test_the_counters_refresh_only_when_something_changed(live_server, defaults,
         participant=Participant.objects.get(iso3="CAN"),
         kind="signature",
         date=dt.date(2026, 7, 15),
-        state=Action.State.VERIFIED,
+        review=Action.Review.VERIFIED,
         reviewed_at=dt.datetime.now(dt.UTC),
     )
     with page.expect_response(lambda r: r.request.headers.get("hx-target") == "counters") as poll:

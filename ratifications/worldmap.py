@@ -1,6 +1,6 @@
 """The dashboard's world map: each participant's outline (or marker) and its standing on a treaty.
 
-The outlines come from `data/world-map.json` (built by `scripts/build_world_map.py` from
+The outlines come from `states/data/world-map.json` (built by `scripts/build_world_map.py` from
 Natural Earth), read once per process. Nothing here queries the database: the view passes
 the participants it has already loaded, each with its row of the status it has already
 computed.
@@ -13,13 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
-from ratifications.rules import ActionKind, ParticipantStatus
+from ratifications.rules import ActionKind, ParticipantStatus, Standing
 from states.models import Participant
 
-MAP_FILE = Path(__file__).resolve().parent / "data" / "world-map.json"
+MAP_FILE = Path(__file__).resolve().parent.parent / "states" / "data" / "world-map.json"
 # Below the land, the band where the name of the State pointed at shows (map units).
 LABEL_BAND = 32
 
@@ -28,22 +25,6 @@ LABEL_BAND = 32
 def geometry() -> dict:
     """The map file: `width`, `height`, `shapes` and `markers` by M49 code, and `others`."""
     return json.loads(MAP_FILE.read_text())
-
-
-class Standing(models.TextChoices):
-    """How the map colours a participant: by the most it has done, as of the day shown."""
-
-    PARTY = "party", _("Party")
-    SIGNATORY = "signatory", _("Signatory")
-    NONE = "none", _("No action")
-
-    @classmethod
-    def of(cls, row: ParticipantStatus | None) -> "Standing":
-        if row is not None and row.party:
-            return cls.PARTY
-        if row is not None and row.signature:
-            return cls.SIGNATORY
-        return cls.NONE
 
 
 @dataclass(frozen=True)
@@ -92,7 +73,7 @@ class WorldMap:
 
 
 def _place(participant, row: ParticipantStatus | None, **drawing) -> Place:
-    standing = Standing.of(row)
+    standing = row.standing if row else Standing.NONE
     if standing == Standing.PARTY:
         since, instrument = row.consent, row.consent_type
     else:

@@ -1,0 +1,92 @@
+"""The audit trail: each version of an action, with what changed from the one before."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ratifications.models import Action
+
+# What the audit trail shows of each version, in this order.
+AUDITED_FIELDS = (
+    "review",
+    "kind",
+    "date",
+    "place",
+    "notification",
+    "source",
+    "note",
+    "declarations",
+    "declaration_articles",
+    "rejection_reason",
+)
+
+
+# Why a version was made, as the workflow records it (`record_change`, the
+# views, the import) and as the audit trail shows it.
+CHANGE_REASONS = {
+    "submitted": _("submitted"),
+    "edited": _("edited"),
+    "verified": _("verified"),
+    "rejected": _("rejected"),
+    "withdrawn": _("withdrawn"),
+    "entered verified": _("entered verified"),
+    "import": _("import"),
+}
+# A version made with no reason (the admin, a fixture): what simple_history saw.
+HISTORY_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One version of an action: who, when, why, and each field's value before and after."""
+
+    record: models.Model
+    changes: list[tuple[str, str, str]]
+
+    @property
+    def reason(self) -> str:
+        reason = self.record.history_change_reason
+        if reason:
+            return str(CHANGE_REASONS.get(reason, reason))
+        return str(HISTORY_TYPES.get(self.record.history_type, self.record.history_type))
+
+
+def _shown(record, name: str) -> str:
+    value = getattr(record, name)
+    if name in ("review", "kind"):
+        return str(getattr(record, f"get_{name}_display")())
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value or ""
+
+
+def audit_trail(records: Iterable[models.Model]) -> list[AuditEntry]:
+    """The versions of actions, oldest first, each with its differences from the previous one.
+
+    `records` are historical actions in any order; differences are computed
+    here (simple_history's `diff_against`) without a query per record.
+    """
+    entries, previous = [], {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        before = previous.get(record.id)
+        if before is None:
+            changes = [
+                (name, "", _shown(record, name)) for name in AUDITED_FIELDS if _shown(record, name)
+            ]
+        else:
+            delta = record.diff_against(before, included_fields=AUDITED_FIELDS)
+            changed = {change.field for change in delta.changes}
+            changes = [
+                (name, _shown(before, name), _shown(record, name))
+                for name in AUDITED_FIELDS
+                if name in changed
+            ]
+        verbose = {name: Action._meta.get_field(name).verbose_name for name in AUDITED_FIELDS}
+        entries.append(
+            AuditEntry(record, [(verbose[name], old, new) for name, old, new in changes])
+        )
+        previous[record.id] = record
+    return entries

@@ -1,0 +1,265 @@
+"""A treaty's public status: computed from its verified actions by the rules engine."""
+
+import datetime as dt
+import hashlib
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from ratifications import rules
+from ratifications.models import Action, Treaty
+from ratifications.rules import ActionKind
+from states.models import Participant
+from treatytrack import caching
+
+# The status cache (docs/performance.md). A key names what its status was computed
+# from: the treaty's clauses and other values, the date, and the count and time of
+# the changes to its verified actions (its fingerprint, which every request reads
+# anyway for its ETag). A verification changes the fingerprint, so the next
+# request, in any process, asks for a new key: nothing to invalidate.
+
+
+def _verified_actions(treaty_pks: list[int], as_of: dt.date):
+    return (
+        Action.objects.verified()
+        .filter(treaty__in=treaty_pks, date__lte=as_of)
+        .select_related("participant")
+        .only("treaty", "kind", "date", "reviewed_at", *(f"participant__{f}" for f in _SHOWN))
+        .fetch_mode(models.FETCH_RAISE)
+    )
+
+
+_computing = threading.Lock()
+# What a status shows of its participants.
+_SHOWN = ("name", "names", "iso3", "kind", "regional_group", "also_in_group")
+
+
+def _status_key(treaty: Treaty, as_of: dt.date) -> str | None:
+    if not hasattr(treaty, "changes"):
+        return None
+    row = tuple(getattr(treaty, field.attname) for field in Treaty._meta.concrete_fields)
+    changes = (treaty.changes, treaty.changed_at)
+    digest = hashlib.sha256(repr((row, changes)).encode()).hexdigest()[:32]
+    return f"status:{treaty.pk}:{as_of.isoformat()}:{digest}"
+
+
+def statuses(treaties: Iterable[Treaty], as_of: dt.date | None = None) -> dict[int, "TreatyStatus"]:
+    """The status of each treaty as of a date, by pk: from the cache, the rest in one query.
+
+    A treaty's status is cached only when it was fetched with its fingerprint
+    (`changes` and `changed_at`: conditional.treaty_with_fingerprint, with_changes).
+    """
+    treaties = list(treaties)
+    as_of = as_of or rules.today_in_new_york()
+    keys = {treaty.pk: _status_key(treaty, as_of) for treaty in treaties}
+    cached = caching.get_many(key for key in keys.values() if key)
+    missing = [treaty for treaty in treaties if keys[treaty.pk] not in cached]
+    computed = {}
+    if missing:
+        # One thread of a process computes at a time (the work holds the GIL
+        # anyway); the others then find what it computed, rather than all
+        # computing the same statuses when the cache is cold.
+        with _computing:
+            cached |= caching.get_many(keys[t.pk] for t in missing if keys[t.pk])
+            missing = [treaty for treaty in missing if keys[treaty.pk] not in cached]
+            computed = _compute(missing, as_of) if missing else {}
+            caching.set_many({keys[pk]: value for pk, value in computed.items() if keys[pk]})
+    return {
+        treaty.pk: TreatyStatus(treaty, *(computed.get(treaty.pk) or cached[keys[treaty.pk]]))
+        for treaty in treaties
+    }
+
+
+def _compute(treaties: list[Treaty], as_of: dt.date) -> dict[int, tuple]:
+    """What `TreatyStatus` holds besides the treaty, by pk: plain, pickleable values.
+
+    One query, of plain rows rather than actions: a status may stand on
+    thousands of them, and each participant is built once.
+    """
+    rows = (
+        Action.objects.verified()
+        .filter(treaty__in=[treaty.pk for treaty in treaties], date__lte=as_of)
+        .values_list(
+            "treaty_id",
+            "kind",
+            "date",
+            "reviewed_at",
+            "participant_id",
+            *(f"participant__{f}" for f in _SHOWN),
+        )
+    )
+    participants, by_treaty = {}, defaultdict(list)
+    for treaty_id, kind, date, reviewed_at, participant_id, *shown in rows:
+        participant = participants.get(participant_id)
+        if participant is None:
+            participant = participants[participant_id] = _participant(participant_id, shown)
+        by_treaty[treaty_id].append((participant, ActionKind(kind), date, reviewed_at))
+    computed = {}
+    for treaty in treaties:
+        actions = by_treaty[treaty.pk]
+        acts = (
+            rules.Act(participant=p.iso3, kind=kind, date=date, reio=p.is_reio)
+            for p, kind, date, _ in actions
+        )
+        computed[treaty.pk] = (
+            rules.compute_status(treaty.clauses, acts, as_of),
+            {participant.iso3: participant for participant, *_ in actions},
+            max((date for _, _, date, _ in actions), default=None),
+            max((reviewed for *_, reviewed in actions if reviewed), default=None),
+        )
+    return computed
+
+
+def _participant(pk: int, shown: list) -> Participant:
+    """A participant with only the fields a status shows; any other raises."""
+    values = dict(zip(("id", *_SHOWN), (pk, *shown), strict=True))
+    names = [f.attname for f in Participant._meta.concrete_fields if f.attname in values]
+    return Participant.from_db(
+        Action.objects.db, names, [values[name] for name in names], fetch_mode=models.FETCH_RAISE
+    )
+
+
+@dataclass(frozen=True)
+class TreatyStatus:
+    """A treaty's computed status, with the participants it names."""
+
+    treaty: Treaty
+    status: rules.Status
+    participants: dict[str, Participant]
+    # The newest verified action's date, and when a verified action last changed.
+    data_as_of: dt.date | None
+    last_updated: dt.datetime | None
+
+    def rows(self) -> list[tuple[Participant, rules.ParticipantStatus]]:
+        """The participants with any verified action, by name."""
+        rows = [(self.participants[p.participant], p) for p in self.status.participants]
+        return sorted(rows, key=lambda row: row[0].name)
+
+    def as_json(self) -> dict:
+        """The status API's document (CONTRACT.md), also printed by `treaty_status --json`."""
+        status, treaty = self.status, self.treaty
+
+        def day(value):
+            return value.isoformat() if value else None
+
+        return {
+            "treaty": {
+                "slug": treaty.slug,
+                "name": treaty.short_name,
+                "title": treaty.title,
+                "threshold": treaty.threshold,
+                "entry_into_force_days": treaty.entry_into_force_days,
+                "later_entry_into_force_days": treaty.later_entry_into_force_days,
+                "signature_opens_on": day(treaty.signature_opens_on),
+                "signature_closes_on": day(treaty.signature_closes_on),
+            },
+            "as_of": day(status.as_of),
+            "data_as_of": day(self.data_as_of),
+            "signatories": status.signatories,
+            "parties": status.parties,
+            "instruments_counted": status.instruments_counted,
+            "remaining": status.remaining,
+            "threshold_reached_on": day(status.threshold_reached_on),
+            "entry_into_force": day(status.entry_into_force),
+            "in_force": status.in_force,
+            "days_until_entry_into_force": status.days_until_entry_into_force,
+            "signature_open": status.signature_open,
+            "days_until_signature_closes": status.days_until_signature_closes,
+            "participants": [
+                {
+                    "name": participant.name,
+                    "iso3": participant.iso3,
+                    "signature": day(row.signature),
+                    "consent": day(row.consent),
+                    "consent_type": row.consent_type.value if row.consent_type else None,
+                    "counts_toward_threshold": row.counts_toward_threshold,
+                    "not_counted_reason": row.not_counted.value if row.not_counted else None,
+                    "entry_into_force": day(row.entry_into_force),
+                    "denunciation_received": day(row.denunciation_received),
+                    "denunciation_effective": day(row.denunciation_effective),
+                }
+                for participant, row in self.rows()
+            ],
+        }
+
+
+def impacts(treaty: Treaty, submissions: Iterable[Action]) -> dict[int, "Impact"]:
+    """What verifying each submission would change in today's status, by its pk.
+
+    One query (the verified actions); each submission is then added on its
+    own to the same verified record and the rules engine run again.
+    """
+    as_of = rules.today_in_new_york()
+    acts = [a.as_act() for a in _verified_actions([treaty.pk], as_of)]
+    before = rules.compute_status(treaty.clauses, acts, as_of)
+    return {
+        s.pk: Impact(
+            submission=s,
+            before=before,
+            after=rules.compute_status(treaty.clauses, [*acts, s.as_act()], as_of),
+        )
+        for s in submissions
+    }
+
+
+@dataclass(frozen=True)
+class Impact:
+    """The status before and after one submission would be verified."""
+
+    submission: "Action"
+    before: rules.Status
+    after: rules.Status
+
+    @property
+    def row(self) -> rules.ParticipantStatus | None:
+        iso3 = self.submission.participant.iso3
+        return next((p for p in self.after.participants if p.participant == iso3), None)
+
+    def summary(self) -> str:
+        """One sentence for the depositary's queue."""
+        before, after, kind = self.before, self.after, self.submission.action_kind
+        row = self.row
+        if kind.is_instrument:
+            if after.instruments_counted == before.instruments_counted:
+                reason = row.not_counted.label if row and row.not_counted else ""
+                return gettext("Not counted toward the threshold: %(reason)s.") % {"reason": reason}
+            if before.threshold_reached_on is None and after.threshold_reached_on is not None:
+                return gettext(
+                    "This is instrument %(n)d of %(threshold)d: the threshold is reached and "
+                    "the treaty enters into force on %(day)s."
+                ) % {
+                    "n": after.instruments_counted,
+                    "threshold": after.threshold,
+                    "day": date_format(after.entry_into_force, "DATE_FORMAT"),
+                }
+            if row and row.entry_into_force:
+                return gettext(
+                    "Counts: %(n)d of %(threshold)d instruments; "
+                    "in force for this participant on %(day)s."
+                ) % {
+                    "n": after.instruments_counted,
+                    "threshold": after.threshold,
+                    "day": date_format(row.entry_into_force, "DATE_FORMAT"),
+                }
+            return gettext(
+                "Counts: %(n)d of %(threshold)d instruments (%(remaining)d more needed)."
+            ) % {
+                "n": after.instruments_counted,
+                "threshold": after.threshold,
+                "remaining": after.remaining,
+            }
+        if kind == ActionKind.SIGNATURE:
+            return gettext("Signatories: %(before)d, then %(after)d.") % {
+                "before": before.signatories,
+                "after": after.signatories,
+            }
+        if kind == ActionKind.DENUNCIATION and row and row.denunciation_effective:
+            return gettext("Takes effect on %(day)s; it remains a party until then.") % {
+                "day": date_format(row.denunciation_effective, "DATE_FORMAT")
+            }
+        return gettext("No change to the counts.")
