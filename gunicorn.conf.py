@@ -46,22 +46,16 @@ graceful_timeout = 30
 # Idle keep-alive connections (from a proxy) are closed after 5 s.
 keepalive = 5
 # Workers are not replaced after so many requests (max_requests): nothing is
-# known to leak, each process's memory cache is bounded, and a new worker would
+# known to leak, each process's cache of pages is bounded, and a new worker would
 # start with it empty.
 
 
 def when_ready(server):
-    """In the master, before the workers fork: what Django would load on a first request.
-
-    The URLs and so every view module, and the code's digest the caches key by
-    (treatytrack/caching.py): shared by the workers, and what they all run.
-    """
+    """In the master, before the workers fork: what Django would load on a first request,
+    the URLs and so every view module, shared by the workers."""
     from django.urls import get_resolver
 
-    from treatytrack import caching
-
     get_resolver().url_patterns  # noqa: B018 - imports the views
-    caching.release()
 
 
 loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()

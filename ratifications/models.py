@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -174,8 +174,19 @@ class Revision(models.Model):
 
     @classmethod
     def current(cls) -> "Revision":
-        # Not there (a flushed test database): number 0, which `advance` replaces by 1.
-        return cls.objects.first() or cls(number=0, changed_at=None)
+        """The revision now, in plain SQL: every public request reads it (treatytrack/caching.py),
+        and building the query with the ORM would cost more than running it."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT number, changed_at FROM {cls._meta.db_table} LIMIT 1")
+            row = cursor.fetchone()
+        if row is None:
+            # A flushed test database: number 0, which `advance` replaces with 1.
+            return cls(number=0, changed_at=None)
+        number, changed_at = row
+        if timezone.is_naive(changed_at):
+            # SQLite's, which is UTC.
+            changed_at = timezone.make_aware(changed_at, dt.UTC)
+        return cls(number=number, changed_at=changed_at)
 
     @classmethod
     def advance(cls) -> None:
@@ -340,6 +351,12 @@ class Action(models.Model):
             models.Index(fields=["treaty", "review", "date"], name="action_treaty_review_date"),
             # The participant page and every rule check: one participant's history.
             models.Index(fields=["participant", "treaty"], name="action_participant_treaty"),
+            # The participant page: the day each treaty's threshold-th instrument came.
+            models.Index(
+                fields=["treaty", "date"],
+                condition=models.Q(review="verified", kind__in=sorted(rules.INSTRUMENTS)),
+                name="action_instrument_dates",
+            ),
             # The depositary's queue: pending submissions, oldest first.
             models.Index(
                 fields=["submitted_at"],

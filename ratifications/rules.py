@@ -59,7 +59,7 @@ class ActionKind(models.TextChoices):
     @property
     def is_instrument(self) -> bool:
         """An instrument makes its author a party (of ratification, accession, ...)."""
-        return self in _INSTRUMENTS
+        return self in INSTRUMENTS
 
     @property
     def needs_signature(self) -> bool:
@@ -73,7 +73,7 @@ _SYMBOLS = {
     ActionKind.SUCCESSION: "d",
     ActionKind.FORMAL_CONFIRMATION: "c",
 }
-_INSTRUMENTS = frozenset(
+INSTRUMENTS = frozenset(
     {
         ActionKind.RATIFICATION,
         ActionKind.ACCEPTANCE,
@@ -194,6 +194,10 @@ class Status:
     days_until_signature_closes: int | None
     participants: tuple[ParticipantStatus, ...]
     timeline: tuple[TimelinePoint, ...] = ()
+
+    def row(self, participant: str) -> ParticipantStatus | None:
+        """A participant's row, by its code; None when it has no action."""
+        return next((row for row in self.participants if row.participant == participant), None)
 
 
 @dataclass
@@ -426,8 +430,8 @@ def check_action(
             )
         )
 
-    if candidate.reio and kind in (ActionKind.SIGNATURE, *_INSTRUMENTS):
-        wanted = (ActionKind.SIGNATURE,) if kind == ActionKind.SIGNATURE else tuple(_INSTRUMENTS)
+    if candidate.reio and kind in (ActionKind.SIGNATURE, *INSTRUMENTS):
+        wanted = (ActionKind.SIGNATURE,) if kind == ActionKind.SIGNATURE else tuple(INSTRUMENTS)
         if not any(m.kind in wanted and m.date <= candidate.date for m in members):
             if kind == ActionKind.SIGNATURE:
                 message = _(

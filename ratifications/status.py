@@ -1,82 +1,35 @@
 """A treaty's public status: computed from its verified actions by the rules engine."""
 
 import datetime as dt
-import hashlib
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from ratifications import rules
 from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
-from states.models import Participant
-from treatytrack import caching
+from states.models import Kind, Participant
 
-# The status cache (docs/performance.md). A key names what its status was computed
-# from: the treaty's clauses and other values, the date, and the count and time of
-# the changes to its verified actions (its fingerprint, which every request reads
-# anyway for its ETag). A verification changes the fingerprint, so the next
-# request, in any process, asks for a new key: nothing to invalidate.
-
-
-def _verified_actions(treaty_pks: list[int], as_of: dt.date):
-    return (
-        Action.objects.verified()
-        .filter(treaty__in=treaty_pks, date__lte=as_of)
-        .select_related("participant")
-        .only("treaty", "kind", "date", "reviewed_at", *(f"participant__{f}" for f in _SHOWN))
-        .fetch_mode(models.FETCH_RAISE)
-    )
-
-
-_computing = threading.Lock()
 # What a status shows of its participants.
 _SHOWN = ("name", "names", "iso3", "kind", "regional_group", "also_in_group")
 
 
-def _status_key(treaty: Treaty, as_of: dt.date) -> str | None:
-    if not hasattr(treaty, "changes"):
-        return None
-    row = tuple(getattr(treaty, field.attname) for field in Treaty._meta.concrete_fields)
-    changes = (treaty.changes, treaty.changed_at)
-    digest = hashlib.sha256(repr((row, changes)).encode()).hexdigest()[:32]
-    return f"status:{treaty.pk}:{as_of.isoformat()}:{digest}"
-
-
 def statuses(treaties: Iterable[Treaty], as_of: dt.date | None = None) -> dict[int, "TreatyStatus"]:
-    """The status of each treaty as of a date, by pk: from the cache, the rest in one query.
-
-    A treaty's status is cached only when it was fetched with its fingerprint
-    (`changes` and `changed_at`: conditional.treaty_with_fingerprint, with_changes).
-    """
+    """The status of each treaty as of a New York date (default today), by pk: one query."""
     treaties = list(treaties)
     as_of = as_of or rules.today_in_new_york()
-    keys = {treaty.pk: _status_key(treaty, as_of) for treaty in treaties}
-    cached = caching.get_many(key for key in keys.values() if key)
-    missing = [treaty for treaty in treaties if keys[treaty.pk] not in cached]
-    computed = {}
-    if missing:
-        # One thread of a process computes at a time (the work holds the GIL
-        # anyway); the others then find what it computed, rather than all
-        # computing the same statuses when the cache is cold.
-        with _computing:
-            cached |= caching.get_many(keys[t.pk] for t in missing if keys[t.pk])
-            missing = [treaty for treaty in missing if keys[treaty.pk] not in cached]
-            computed = _compute(missing, as_of) if missing else {}
-            caching.set_many({keys[pk]: value for pk, value in computed.items() if keys[pk]})
-    return {
-        treaty.pk: TreatyStatus(treaty, *(computed.get(treaty.pk) or cached[keys[treaty.pk]]))
-        for treaty in treaties
-    }
+    computed = _compute(treaties, as_of)
+    return {treaty.pk: TreatyStatus(treaty, *computed[treaty.pk]) for treaty in treaties}
 
 
 def _compute(treaties: list[Treaty], as_of: dt.date) -> dict[int, tuple]:
-    """What `TreatyStatus` holds besides the treaty, by pk: plain, pickleable values.
+    """What `TreatyStatus` holds besides the treaty, by pk.
 
     One query, of plain rows rather than actions: a status may stand on
     thousands of them, and each participant is built once.
@@ -122,6 +75,64 @@ def _participant(pk: int, shown: list) -> Participant:
     return Participant.from_db(
         Action.objects.db, names, [values[name] for name in names], fetch_mode=models.FETCH_RAISE
     )
+
+
+def standings(
+    participant: Participant, actions: Iterable[Action], treaties: Iterable[Treaty], as_of: dt.date
+) -> dict[int, rules.ParticipantStatus]:
+    """A participant's row of the status of each treaty it acted on, by treaty pk.
+
+    Its row depends on its own actions and on the treaty's threshold date, which depends
+    only on the actions up to it and comes no earlier than the day the threshold-th
+    instrument was deposited (a denunciation taking effect can only delay it). So besides
+    its own `actions` (verified), only the other instruments and denunciations up to that
+    day are read: one query finds the day, one reads them, and a treaty whose threshold a
+    denunciation did delay is read whole by a third. However many actions the treaties have.
+    """
+    own = defaultdict(list)
+    for action in actions:
+        own[action.treaty_id].append(
+            rules.Act(participant.iso3, action.action_kind, action.date, participant.is_reio)
+        )
+    acted = [treaty for treaty in treaties if own[treaty.pk]]
+    events = [*rules.INSTRUMENTS, ActionKind.DENUNCIATION]
+    others = Action.objects.verified().filter(kind__in=events).exclude(participant=participant)
+    thresholds = {treaty.pk: treaty.threshold for treaty in acted}
+    numbered = (
+        Action.objects.verified()
+        .filter(treaty__in=acted, date__lte=as_of, kind__in=rules.INSTRUMENTS)
+        .annotate(n=Window(RowNumber(), partition_by=F("treaty"), order_by=F("date").asc()))
+        .filter(n__lte=max(thresholds.values(), default=0))
+        .order_by()
+        .values_list("treaty", "date", "n")
+    )
+    threshold_days = {treaty: day for treaty, day, n in numbered if n == thresholds[treaty]}
+    before = models.Q(pk__in=[])
+    for treaty, day in threshold_days.items():
+        before |= models.Q(treaty=treaty, date__lte=day)
+    found = _acts(others.filter(before))
+    rows, delayed = {}, []
+    for treaty in acted:
+        status = rules.compute_status(treaty.clauses, own[treaty.pk] + found[treaty.pk], as_of)
+        if treaty.pk in threshold_days and status.threshold_reached_on is None:
+            delayed.append(treaty)
+        rows[treaty.pk] = status.row(participant.iso3)
+    if delayed:
+        found = _acts(others.filter(treaty__in=delayed, date__lte=as_of))
+        for treaty in delayed:
+            status = rules.compute_status(treaty.clauses, own[treaty.pk] + found[treaty.pk], as_of)
+            rows[treaty.pk] = status.row(participant.iso3)
+    return rows
+
+
+def _acts(actions) -> dict[int, list[rules.Act]]:
+    found = defaultdict(list)
+    rows = actions.values_list(
+        "treaty_id", "participant__iso3", "participant__kind", "kind", "date"
+    )
+    for treaty, iso3, kind, action, day in rows:
+        found[treaty].append(rules.Act(iso3, ActionKind(action), day, kind == Kind.REIO))
+    return found
 
 
 @dataclass(frozen=True)
@@ -195,7 +206,12 @@ def impacts(treaty: Treaty, submissions: Iterable[Action]) -> dict[int, "Impact"
     own to the same verified record and the rules engine run again.
     """
     as_of = rules.today_in_new_york()
-    acts = [a.as_act() for a in _verified_actions([treaty.pk], as_of)]
+    acts = [
+        a.as_act()
+        for a in Action.objects.verified()
+        .filter(treaty=treaty, date__lte=as_of)
+        .select_related("participant")
+    ]
     before = rules.compute_status(treaty.clauses, acts, as_of)
     return {
         s.pk: Impact(

@@ -1,96 +1,77 @@
-"""The public dashboard and the open data of a treaty.
+"""The public pages and open data: a treaty's dashboard, a participant's page, the API and feeds.
 
-Every view looks the treaty up with its fingerprint in one query, answers 304
-when the client's copy is current (`conditional.respond`), and otherwise
+Each is `@public` (treatytrack/caching.py): the cache middleware answers conditional
+requests and anonymous readers' repeat requests before the view runs; the view itself
 computes the status once, with `treaty.status()`, for everything it shows.
 """
 
 import csv
 import datetime as dt
+import functools
 import json
-from collections import defaultdict
 
 from django.conf import settings
-from django.db import models
+from django.core.validators import slug_re
+from django.db import DatabaseError, models
 from django.db.models import Exists, OuterRef, Subquery
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from ratifications import charts, ics, rules
-from ratifications.conditional import (
-    Fingerprint,
-    Validators,
-    participant_with_fingerprint_of_all,
-    respond,
-    treaty_with_fingerprint,
-    with_changes,
-    with_fingerprint,
-)
 from ratifications.feeds import ParticipantFeed, TreatyFeed
 from ratifications.forms import DashboardForm, parse_date
 from ratifications.importing import export_rows
 from ratifications.models import Action, Treaty
 from ratifications.rules import today_in_new_york
-from ratifications.status import TreatyStatus, statuses
+from ratifications.status import TreatyStatus, standings
 from ratifications.worldmap import world_map
 from states.models import Participant
+from treatytrack.caching import SHARED_POLICY, etag_for, public
 from treatytrack.i18n import in_english
 
 DASHBOARD = "ratifications/dashboard.html"
 
 
-def _treaty_or_404(slug) -> Treaty:
-    treaty = treaty_with_fingerprint(slug)
-    if treaty is None:
-        raise Http404(f"No treaty {slug!r}.")
-    return treaty
+def _fragment(request) -> str:
+    """What htmx asks the dashboard for: the counters when they poll, otherwise the table
+    ("" for the whole page, also when it restores history after the back button)."""
+    htmx = request.headers.get("HX-Request") == "true"
+    if not htmx or request.headers.get("HX-History-Restore-Request") == "true":
+        return ""
+    return "counters" if request.headers.get("HX-Target") == "counters" else "participants"
 
 
+dashboard_page = public(
+    params=("as_of", "q", "group", "status", "sort"),
+    vary=("HX-Request", "HX-Target", "HX-History-Restore-Request"),
+    variant=_fragment,
+)
+
+
+@dashboard_page
 @require_safe
-@vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 def home(request):
-    return _dashboard(request, _treaty_or_404(settings.DEFAULT_TREATY_SLUG))
+    return dashboard(request, settings.DEFAULT_TREATY_SLUG)
 
 
+@dashboard_page
 @require_safe
-@vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 def dashboard(request, slug):
-    return _dashboard(request, _treaty_or_404(slug))
-
-
-def _dashboard(request, treaty):
-    # What htmx asks for: the counters when they poll, otherwise the table.
-    # Restoring history (back button) needs the whole page.
-    fragment = None
-    if request.htmx and not request.htmx.history_restore_request:
-        fragment = "counters" if request.htmx.target == "counters" else "participants"
-    validators = Validators(Fingerprint.of(treaty), per_user=True)
-    # The query is checked only when the page is rendered: a response kept under
-    # its ETag (which holds the query) was rendered from a valid one.
-    return respond(
-        request,
-        validators,
-        lambda: _render_dashboard(
-            request, treaty, DashboardForm(request.GET), fragment, validators
-        ),
-        variant=fragment or "page",
-    )
-
-
-def _render_dashboard(request, treaty, form, fragment, validators):
+    treaty = get_object_or_404(Treaty, slug=slug)
+    form = DashboardForm(request.GET)
     if not form.is_valid():
         return render(
-            request,
-            "ratifications/bad_request.html",
-            {"message": form.error_message()},
-            status=400,
+            request, "ratifications/bad_request.html", {"message": form.error_message()}, status=400
         )
+    return _render_dashboard(request, treaty, form, _fragment(request))
+
+
+def _render_dashboard(request, treaty, form, fragment):
     filters = form.cleaned_data
     as_of, today = filters["as_of"], today_in_new_york()
     result = treaty.status(as_of)
@@ -109,18 +90,19 @@ def _render_dashboard(request, treaty, form, fragment, validators):
     }
     # Only a status that can still change is polled: today's, or a day to come.
     if as_of is None or as_of >= today:
-        poll_url = _with_query(request.path, {"as_of": as_of.isoformat()} if as_of else {})
+        query = {"as_of": as_of.isoformat()} if as_of else {}
+        poll_url = _with_query(request.path, query)
         # The poll carries the counters' own ETag, so that the server's 304
         # reaches htmx (a browser-cache revalidation would turn it into a 200
         # and the region would be replaced, and announced, every minute).
-        etag = validators.etag(request, variant="counters", path=poll_url)
+        etag = etag_for(request, variant="counters", query=query)
         context |= {"poll_url": poll_url, "poll_headers": json.dumps({"If-None-Match": etag})}
     if fragment != "counters":
         everyone, context["rows"] = _participant_rows(
-            treaty, result, filters, everyone=fragment is None
+            treaty, result, filters, everyone=not fragment
         )
         context["filtered"] = any(filters[name] for name in ("q", "group", "status"))
-    if fragment is None:
+    if not fragment:
         context["embed_url"] = request.build_absolute_uri(
             reverse("ratifications:embed", args=[treaty.slug])
         )
@@ -188,9 +170,36 @@ def _api_error(message, status):
     return JsonResponse({"error": message}, status=status)
 
 
-@require_safe
-@in_english
-def status_api(request, slug):
+def open_data(*params):
+    """An open-data view of a treaty: public, in English, taking these query parameters.
+
+    The view gets the treaty; an unknown one is a 404 and a database that does not
+    answer a 503, in JSON like the rest of the API, whatever the slug holds.
+    """
+
+    def decorate(view):
+        @public(params=params, refuse_unknown=True, translated=False, per_user=False)
+        @require_safe
+        @in_english
+        @functools.wraps(view)
+        def wrapped(request, slug):
+            try:
+                treaty = (
+                    Treaty.objects.filter(slug=slug).first() if slug_re.fullmatch(slug) else None
+                )
+                if treaty is None:
+                    return _api_error(f"No treaty {slug!r}.", 404)
+                return view(request, treaty)
+            except DatabaseError:
+                return _api_error("The database does not answer; try again in a moment.", 503)
+
+        return wrapped
+
+    return decorate
+
+
+@open_data("as_of")
+def status_api(request, treaty):
     unknown = sorted(set(request.GET) - {"as_of"})
     if unknown:
         return _api_error(f"Unknown parameter {', '.join(unknown)}; the only one is as_of.", 400)
@@ -198,146 +207,108 @@ def status_api(request, slug):
         as_of = parse_date(request.GET.get("as_of", ""))
     except ValueError as exc:
         return _api_error(str(exc), 400)
-    treaty = treaty_with_fingerprint(slug)
-    if treaty is None:
-        return _api_error(f"No treaty {slug!r}.", 404)
-    return respond(
-        request,
-        Validators(Fingerprint.of(treaty)),
-        lambda: JsonResponse(
-            treaty.status(as_of).as_json(), json_dumps_params={"ensure_ascii": False}
-        ),
-    )
+    return JsonResponse(treaty.status(as_of).as_json(), json_dumps_params={"ensure_ascii": False})
 
 
-@require_safe
-@in_english
-def actions_csv(request, slug):
+@open_data()
+def actions_csv(request, treaty):
     """The verified actions in the import format (CONTRACT.md), as `export_actions` writes them."""
     if request.GET:
         return _api_error(
             f"Unknown parameter {', '.join(sorted(request.GET))}; this file takes none.", 400
         )
-    treaty = treaty_with_fingerprint(slug)
-    if treaty is None:
-        return _api_error(f"No treaty {slug!r}.", 404)
-
-    def write():
-        actions = (
-            Action.objects.verified()
-            .for_treaty(treaty)
-            .select_related("participant")
-            .order_by("date", "participant__name", "kind")
-            .fetch_mode(models.FETCH_RAISE)
-        )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{treaty.slug}-actions.csv"'
-        csv.writer(response, lineterminator="\n").writerows(export_rows(actions))
-        return response
-
-    # The whole history: it does not move with the date.
-    return respond(request, Validators(Fingerprint.of(treaty), daily=False), write)
+    actions = (
+        Action.objects.verified()
+        .for_treaty(treaty)
+        .select_related("participant")
+        .order_by("date", "participant__name", "kind")
+        .fetch_mode(models.FETCH_RAISE)
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{treaty.slug}-actions.csv"'
+    csv.writer(response, lineterminator="\n").writerows(export_rows(actions))
+    return response
 
 
+@public(translated=False, per_user=False)
 @require_safe
 @in_english
 def feed(request, slug):
-    treaty = _treaty_or_404(slug)
-    return respond(
-        request,
-        Validators(Fingerprint.of(treaty), daily=False),
-        lambda: TreatyFeed()(request, treaty),
-    )
+    return TreatyFeed()(request, get_object_or_404(Treaty, slug=slug))
 
 
+@public(translated=False, per_user=False)
 @require_safe
 @in_english
 def calendar(request, slug):
-    treaty = _treaty_or_404(slug)
-
-    def write():
-        result = treaty.status()
-        text = ics.calendar(
-            treaty.short_name,
-            ics.key_dates(result, request.get_host()),
-            # When the data last changed, so that an unchanged calendar is byte-identical.
-            stamp=treaty.changed_at
-            or dt.datetime.combine(treaty.adopted_on, dt.time(), tzinfo=dt.UTC),
-            url=request.build_absolute_uri(treaty.get_absolute_url()),
-        )
-        response = HttpResponse(text, content_type=ics.CONTENT_TYPE)
-        response["Content-Disposition"] = f'inline; filename="{treaty.slug}.ics"'
-        return response
-
-    return respond(request, Validators(Fingerprint.of(treaty)), write)
+    treaty = get_object_or_404(Treaty, slug=slug)
+    result = treaty.status()
+    text = ics.calendar(
+        treaty.short_name,
+        ics.key_dates(result, request.get_host()),
+        # When the data last changed, so that an unchanged calendar is byte-identical.
+        stamp=request.public[1].changed_at
+        or dt.datetime.combine(treaty.adopted_on, dt.time(), tzinfo=dt.UTC),
+        url=request.build_absolute_uri(treaty.get_absolute_url()),
+    )
+    response = HttpResponse(text, content_type=ics.CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{treaty.slug}.ics"'
+    return response
 
 
+@csp_override({**SHARED_POLICY, "frame-ancestors": ["*"]})
+@public(per_user=False)
 @require_safe
 @xframe_options_exempt
-@csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
 def embed(request, slug):
     """The countdown card other sites put in an iframe: any site may frame it, and only it."""
-    treaty = _treaty_or_404(slug)
-
-    def write():
-        result = treaty.status()
-        context = {
-            "treaty": treaty,
-            "result": result,
-            "status": result.status,
-            "dashboard_url": request.build_absolute_uri(treaty.get_absolute_url()),
-        }
-        return render(request, "ratifications/embed.html", context)
-
-    return respond(request, Validators(Fingerprint.of(treaty)), write)
+    treaty = get_object_or_404(Treaty, slug=slug)
+    result = treaty.status()
+    context = {
+        "treaty": treaty,
+        "result": result,
+        "status": result.status,
+        "dashboard_url": request.build_absolute_uri(treaty.get_absolute_url()),
+    }
+    return render(request, "ratifications/embed.html", context)
 
 
+@public()
 @require_safe
 def participant(request, iso3):
     if iso3 != iso3.upper():
         return redirect("ratifications:participant", iso3=iso3.upper(), permanent=True)
-    participant = participant_with_fingerprint_of_all(iso3)
-    if participant is None:
-        raise Http404(f"No participant {iso3!r}.")
-    validators = Validators(Fingerprint.of(participant), per_user=True)
-    return respond(request, validators, lambda: _render_participant(request, participant))
+    participant = get_object_or_404(Participant, iso3=iso3)
+    return _render_participant(request, participant)
 
 
 def _render_participant(request, participant):
     """Every treaty, with this participant's actions and status on it.
 
-    Two queries (the treaties with their fingerprints, its verified actions)
-    when the statuses of the treaties it acted on are cached, as the dashboards
-    cache them; one more, for those treaties' verified actions, when they are not.
+    Three queries and those of `status.standings`: the treaties, its verified actions.
     """
-    treaties = list(with_changes(Treaty.objects.all()).fetch_mode(models.FETCH_RAISE))
-    by_treaty = defaultdict(list)
-    for action in (
+    treaties = list(Treaty.objects.fetch_mode(models.FETCH_RAISE))
+    actions = list(
         Action.objects.verified().for_participant(participant).fetch_mode(models.FETCH_RAISE)
-    ):
-        by_treaty[action.treaty_id].append(action)
+    )
     today = rules.today_in_new_york()
-    found = statuses([treaty for treaty in treaties if by_treaty[treaty.pk]], today)
-    items = []
-    for treaty in treaties:
-        row = None
-        if treaty.pk in found:
-            row = next(
-                p for p in found[treaty.pk].status.participants if p.participant == participant.iso3
-            )
-        items.append({"treaty": treaty, "row": row, "actions": by_treaty[treaty.pk]})
+    rows = standings(participant, actions, treaties, today)
+    items = [
+        {
+            "treaty": treaty,
+            "row": rows.get(treaty.pk),
+            "actions": [action for action in actions if action.treaty_id == treaty.pk],
+        }
+        for treaty in treaties
+    ]
     context = {"participant": participant, "treaties": items, "today": today}
     return render(request, "ratifications/participant.html", context)
 
 
+@public(translated=False, per_user=False)
 @require_safe
 @in_english
 def participant_feed(request, iso3):
     if iso3 != iso3.upper():
         return redirect("ratifications:participant_feed", iso3=iso3.upper(), permanent=True)
-    participant = get_object_or_404(with_fingerprint(Participant.objects.all()), iso3=iso3)
-    return respond(
-        request,
-        Validators(Fingerprint.of(participant), daily=False),
-        lambda: ParticipantFeed()(request, participant),
-    )
+    return ParticipantFeed()(request, get_object_or_404(Participant, iso3=iso3))

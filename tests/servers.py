@@ -32,11 +32,10 @@ def redis_cache(prefix: str | None = None) -> dict:
     """CACHES for a test on Redis, under a key prefix nobody else uses."""
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "treatytrack.caching.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix or f"test-{uuid.uuid4().hex}",
-        },
-        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+        }
     }
 
 

@@ -103,16 +103,3 @@ def test_status_api_answers_200_again_once_an_action_is_verified(client, default
     etag = client.get(STATUS_URL)["ETag"]
     ActionFactory(treaty=defaults, participant=ParticipantFactory())
     assert client.get(STATUS_URL, headers={"If-None-Match": etag}).status_code == 200
-
-
-def test_status_api_costs_two_queries_at_any_size(client, sized, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        # 1. the treaty by slug, with its fingerprint; 2. its verified actions.
-        client.get(STATUS_URL)
-
-
-def test_status_api_304_costs_one_query(client, defaults, django_assert_num_queries):
-    etag = client.get(STATUS_URL)["ETag"]
-    with django_assert_num_queries(1):
-        # 1. the treaty by slug, with its fingerprint.
-        assert client.get(STATUS_URL, headers={"If-None-Match": etag}).status_code == 304

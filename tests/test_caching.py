@@ -1,253 +1,393 @@
-"""The status cache and the response cache, on the per-process cache (no CACHE_URL).
+"""The public pages' copies and validators (treatytrack/caching.py, docs/performance.md).
 
-Keys name their content (docs/performance.md): a status by the treaty, the date
-and the fingerprint of its verified actions (the changes the database counts,
-TreatyChanges); an anonymous response by its ETag.
-So each way of changing the verified actions shows in the very next request,
-with no invalidation. tests/test_caching_redis.py does the same on Redis.
+A public answer is kept under a key made of what the view understands of the request, the
+record's revision, the New York day and the release. Every write advances the revision in
+its own transaction, so the next request shows it, in this process or any other.
 """
 
 import datetime as dt
+import io
+import logging
+import socket
 from unittest import mock
 
 import pytest
-from django.core.cache import caches
+from django.core.cache import cache, caches
 from django.core.management import call_command
-from django.db import connection
-from django.db.models import F
-from django.utils import timezone
+from django.db import transaction
+from django.test import override_settings
+from django.utils.http import http_date
 
-from ratifications import rules
-from ratifications.importing import plan_import
-from ratifications.models import Action, Treaty, TreatyChanges
-from ratifications.rules import ActionKind, today_in_new_york
-from states.models import Participant
-from tests.factories import ActionFactory, TreatyFactory, UserFactory
+from accounts.models import depositary_group
+from ratifications.models import Action, Revision, Treaty
+from ratifications.rules import ActionKind
+from tests.factories import (
+    ActionFactory,
+    OrganizationFactory,
+    ParticipantFactory,
+    SubmissionFactory,
+    TreatyFactory,
+    UserFactory,
+)
+from tests.servers import redis_cache, redis_prefix
+from treatytrack import caching
 
-STATUS = "/api/v1/treaties/hanoi-convention/status"
+PUBLIC = "public, max-age=30, stale-while-revalidate=30"
+PAGE = "/treaties/demo/"
+STATUS = "/api/v1/treaties/demo/status"
 HX = {"HX-Request": "true", "HX-Target": "participants"}
 POLL = {"HX-Request": "true", "HX-Target": "counters"}
 
 
 @pytest.fixture
-def fifty_treaties(defaults) -> Treaty:
-    """The real data, and 50 other treaties each with verified actions, Viet Nam's among them."""
-    treaties = [TreatyFactory(slug=f"other-{n:02d}") for n in range(50)]
-    now = timezone.now()
-    participants = list(Participant.objects.order_by("name")[:20])
-    Action.objects.bulk_create(
-        Action(
-            treaty=treaty,
-            participant=participant,
-            kind=ActionKind.SIGNATURE,
-            date=dt.date(2025, 10, 25),
-            review=Action.Review.VERIFIED,
-            reviewed_at=now,
-        )
-        for treaty in treaties
-        for participant in [*participants, Participant.objects.get(iso3="VNM")]
-    )
-    return defaults
-
-
-@pytest.fixture(params=["defaults", "tenfold", "fifty_treaties"])
-def any_size(request, db) -> Treaty:
-    """The real data; ten times as many actions; 50 other treaties."""
-    return request.getfixturevalue(request.param)
-
-
-# Every public page, fragment and file: its queries the first time (nothing
-# cached) and the second (an anonymous visitor's response is kept under its ETag).
-PUBLIC = [
-    # 1. the treaty with its fingerprint; 2. its verified actions (the status);
-    # 3. the participants, with notification and declarations. Then only 1.
-    ("/", {}, 3, 1),
-    ("/?group=african&sort=instrument", HX, 3, 1),
-    # 1. the treaty with its fingerprint; 2. the status. Then only 1.
-    ("/", POLL, 2, 1),
-    (STATUS, {}, 2, 1),
-    ("/api/v1/treaties/hanoi-convention/actions.csv", {}, 2, 1),
-    ("/treaties/hanoi-convention/calendar.ics", {}, 2, 1),
-    ("/treaties/hanoi-convention/embed/", {}, 2, 1),
-    # 1. the treaty with its fingerprint; 2. its newest verified actions. Then only 1.
-    ("/treaties/hanoi-convention/feed/", {}, 2, 1),
-    # 1. the participant with its fingerprint; 2. its verified actions. Then only 1.
-    ("/participants/VNM/feed/", {}, 2, 1),
-    # 1. the participant, with the fingerprint of all verified actions; 2. the
-    # treaties; 3. its verified actions; 4. those of the treaties it acted on.
-    # Then only 1.
-    ("/participants/VNM/", {}, 4, 1),
-]
-
-
-@pytest.mark.parametrize(("url", "headers", "first", "again"), PUBLIC)
-def test_every_public_answer_costs_a_constant_number_of_queries_at_any_size(
-    client, any_size, django_assert_num_queries, url, headers, first, again
-):
-    with django_assert_num_queries(first):
-        assert client.get(url, headers=headers).status_code == 200
-    with django_assert_num_queries(again):
-        assert client.get(url, headers=headers).status_code == 200
-
-
-def test_another_view_of_the_same_day_reads_the_status_from_the_cache(
-    client, any_size, django_assert_num_queries
-):
-    client.get("/")
-    with django_assert_num_queries(2):
-        # 1. the treaty with its fingerprint; 2. the participants. Not the status.
-        client.get("/", {"q": "viet"}, headers=HX)
-    with django_assert_num_queries(1):
-        # 1. the treaty with its fingerprint.
-        client.get("/", headers=POLL)
-
-
-def test_a_signed_in_visitor_gets_a_page_of_their_own_but_the_cached_status(
-    client, defaults, django_assert_num_queries
-):
-    client.get("/")
-    client.force_login(UserFactory(username="reader"))
-    with django_assert_num_queries(7):
-        # 1. the treaty with its fingerprint; 2. the session; 3. the user; 4. the
-        # participants; 5-7. the header's links (mission staff? the user's and
-        # their groups' permissions). Not the status; the page is rendered for them.
-        page = client.get("/").content.decode()
-    assert "reader" in page
-
-
-def test_the_rules_engine_runs_once_for_every_view_of_a_day(client, defaults):
-    with mock.patch.object(rules, "compute_status", wraps=rules.compute_status) as compute:
-        client.get("/")
-        client.get("/", {"status": "signed"}, headers=HX)
-        client.get("/", headers=POLL)
-        client.get(STATUS)
-        client.get("/treaties/hanoi-convention/embed/")
-    assert compute.call_count == 1
-
-
-def test_each_day_has_a_status_of_its_own(client, defaults):
-    assert client.get(STATUS, {"as_of": "2025-10-25"}).json()["signatories"] == 69
-    assert client.get(STATUS, {"as_of": "2025-10-26"}).json()["signatories"] == 72
-    assert client.get(STATUS).json()["signatories"] == 73
-
-
-# Each way the verified actions change shows in the next request.
+def treaty(db) -> Treaty:
+    """A treaty with three verified signatures."""
+    treaty = TreatyFactory(slug="demo")
+    ActionFactory.create_batch(3, treaty=treaty)
+    return treaty
 
 
 @pytest.fixture
-def submission(defaults) -> Action:
-    """Viet Nam's ratification, waiting for the depositary."""
-    return ActionFactory(
-        treaty=defaults,
-        participant=Participant.objects.get(iso3="VNM"),
-        kind=ActionKind.RATIFICATION,
-        date=today_in_new_york(),
-        review=Action.Review.PENDING,
+def submission(treaty) -> Action:
+    """A signatory's ratification, waiting for the depositary."""
+    signatory = treaty.actions.first().participant
+    return SubmissionFactory(
+        treaty=treaty, participant=signatory, kind=ActionKind.RATIFICATION, date=dt.date(2026, 3, 1)
     )
+
+
+def copies() -> int:
+    """How many copies the per-process cache holds."""
+    return sum(":page:" in key for key in cache._cache)
 
 
 def counted(client) -> int:
     return client.get(STATUS).json()["instruments_counted"]
 
 
-def test_verifying_an_action_changes_what_the_next_request_shows(client, submission):
-    page = client.get("/").content.decode()
-    assert "0 of 40 instruments; 40 more needed." in page
+def test_a_second_reader_gets_the_kept_copy_for_one_query(
+    client, treaty, django_assert_num_queries
+):
+    first = client.get(PAGE)
+    with django_assert_num_queries(1):
+        # 1. the revision.
+        second = client.get(PAGE)
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_a_verification_shows_in_the_next_request(client, submission):
+    assert counted(client) == 0
+    page = client.get(PAGE).content.decode()
+    assert "0 of 40 instruments" in page
+    submission.verify(UserFactory())
+    assert counted(client) == 1
+    assert "1 of 40 instruments" in client.get(PAGE).content.decode()
+
+
+def test_a_rejection_changes_nothing_public(client, submission):
+    before = client.get(STATUS).json()
+    submission.reject(UserFactory(), "No instrument was deposited.")
+    assert client.get(STATUS).json() == before
+
+
+# Every way of writing advances the revision.
+
+
+def advance_by_saving(treaty, tmp_path):
+    action = treaty.actions.first()
+    action.place = "New York"
+    action.save()
+
+
+def advance_by_deleting(treaty, tmp_path):
+    treaty.actions.first().delete()
+
+
+def advance_by_updating_many(treaty, tmp_path):
+    Action.objects.filter(treaty=treaty).update(place="Hanoi")
+
+
+def advance_by_changing_a_clause(treaty, tmp_path):
+    treaty.threshold = 50
+    treaty.save()
+
+
+def advance_by_renaming_a_participant(treaty, tmp_path):
+    participant = treaty.actions.first().participant
+    participant.names = {"fr": "Nouveau nom"}
+    participant.save()
+
+
+def advance_by_adding_a_member(treaty, tmp_path):
+    OrganizationFactory().members.add(treaty.actions.first().participant)
+
+
+def advance_by_importing(treaty, tmp_path):
+    csv = tmp_path / "new.csv"
+    csv.write_text(f"participant,action,date\n{ParticipantFactory().iso3},signature,2025-10-25\n")
+    call_command("import_actions", csv, treaty=treaty.slug, stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        advance_by_saving,
+        advance_by_deleting,
+        advance_by_updating_many,
+        advance_by_changing_a_clause,
+        advance_by_renaming_a_participant,
+        advance_by_adding_a_member,
+        advance_by_importing,
+    ],
+)
+def test_every_way_of_writing_advances_the_revision(client, treaty, write, tmp_path):
+    etag = client.get(PAGE)["ETag"]
+    before = Revision.current().number
+    write(treaty, tmp_path)
+    assert Revision.current().number > before
+    assert client.get(PAGE, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_write_that_rolls_back_leaves_the_revision(treaty):
+    before = Revision.current()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        advance_by_saving(treaty, None)
+        raise RuntimeError("changed my mind")
+    assert Revision.current().number == before.number
+
+
+# What visitors type does not grow the cache.
+
+
+def test_a_parameter_the_page_does_not_understand_is_dropped_not_kept(client, treaty):
+    plain = client.get(PAGE)
+    kept = copies()
+    for n in range(20):
+        tracked = client.get(PAGE, {"utm_source": n})
+        assert tracked.content == plain.content
+        assert tracked["ETag"] == plain["ETag"]
+    assert copies() == kept
+
+
+def test_open_data_answers_an_unknown_parameter_with_400_and_keeps_nothing(client, treaty):
+    kept = copies()
+    response = client.get(STATUS, {"utm_source": "x"})
+    assert response.status_code == 400
+    assert "utm_source" in response.json()["error"]
+    assert response["Cache-Control"] == "private, no-store"
+    assert copies() == kept
+
+
+def test_copies_with_parameters_are_counted_and_capped(client, treaty, monkeypatch):
+    monkeypatch.setattr(caching, "KEPT_WITH_PARAMETERS", 3)
+    client.get(PAGE)
+    kept = copies()
+    for word in ["alpha", "beta", "gamma", "delta", "epsilon"]:
+        assert client.get(PAGE, {"q": word}, headers=HX).status_code == 200
+    assert copies() == kept + 3
+    # The page without parameters is always kept, and a new revision starts a new count.
+    advance_by_saving(treaty, None)
+    client.get(PAGE, {"q": "zeta"}, headers=HX)
+    assert copies() == kept + 4
+
+
+def test_a_bad_value_is_a_400_that_is_not_kept(client, treaty):
+    kept = copies()
+    response = client.get(PAGE, {"as_of": "yesterday"})
+    assert response.status_code == 400
+    assert response["Cache-Control"] == "private, no-store"
+    assert copies() == kept
+
+
+# Nothing personal is shared.
+
+
+def test_a_signed_in_readers_page_is_their_own_and_never_kept(client, treaty):
+    client.get(PAGE)
+    kept = copies()
+    client.force_login(UserFactory(username="depositary-clerk"))
+    mine = client.get(PAGE)
+    assert "depositary-clerk" in mine.content.decode()
+    assert mine["Cache-Control"] == "private, no-cache"
+    assert client.get(PAGE, headers={"If-None-Match": mine["ETag"]}).status_code == 304
+    assert copies() == kept
+    client.logout()
+    theirs = client.get(PAGE)
+    assert "depositary-clerk" not in theirs.content.decode()
+    assert theirs["ETag"] != mine["ETag"]
+
+
+def test_open_data_is_the_same_for_a_signed_in_reader(client, treaty):
+    anonymous = client.get(STATUS)
+    client.force_login(UserFactory())
+    response = client.get(STATUS, headers={"If-None-Match": anonymous["ETag"]})
+    assert response.status_code == 304
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize(
+    "url", ["/depositary/", "/mission/", "/accounts/login/", "/accounts/password_change/"]
+)
+def test_every_other_page_is_never_stored(client, treaty, url):
+    staff = UserFactory()
+    staff.groups.add(depositary_group())
+    if url != "/accounts/login/":
+        client.force_login(staff)
+    response = client.get(url)
+    assert response.status_code in (200, 403)
+    assert {"private", "no-store"} <= {d.strip() for d in response["Cache-Control"].split(",")}
+
+
+# Validators and headers.
+
+
+@pytest.mark.parametrize("url", [PAGE, "/participants/{iso3}/", STATUS, "/treaties/demo/feed/"])
+def test_an_anonymous_copy_may_be_kept_30_seconds_and_answers_conditional_requests(
+    client, treaty, url
+):
+    url = url.format(iso3=treaty.actions.first().participant.iso3)
+    response = client.get(url)
+    assert response["Cache-Control"] == PUBLIC
+    for condition in (
+        {"If-None-Match": response["ETag"]},
+        {"If-Modified-Since": response["Last-Modified"]},
+    ):
+        not_modified = client.get(url, headers=condition)
+        assert not_modified.status_code == 304
+        assert not_modified["Cache-Control"] == PUBLIC
+        assert not_modified["ETag"] == response["ETag"]
+
+
+def test_the_last_modified_is_the_revision_or_new_york_midnight_whichever_is_later(client, treaty):
+    changed = Revision.current().changed_at
+    assert client.get(PAGE)["Last-Modified"] == http_date(changed.timestamp())
+    with mock.patch("treatytrack.caching.today_in_new_york", return_value=dt.date(2099, 3, 1)):
+        later = client.get(PAGE)["Last-Modified"]
+    assert later == http_date(dt.datetime(2099, 3, 1, 5, tzinfo=dt.UTC).timestamp())
+
+
+def test_the_etag_differs_by_what_the_answer_depends_on(client, treaty):
+    etags = [
+        client.get(PAGE)["ETag"],
+        client.get(PAGE, {"q": "land"})["ETag"],
+        client.get(PAGE, headers=HX)["ETag"],
+        client.get(PAGE, headers=POLL)["ETag"],
+        client.get(PAGE, headers={"Accept-Language": "fr"})["ETag"],
+        client.get(PAGE, headers={"Accept-Encoding": "gzip"})["ETag"],
+        client.get(PAGE, HTTP_HOST="localhost")["ETag"],
+    ]
+    with mock.patch("treatytrack.caching.today_in_new_york", return_value=dt.date(2099, 3, 1)):
+        etags.append(client.get(PAGE)["ETag"])
+    with override_settings(RELEASE="next"):
+        etags.append(client.get(PAGE)["ETag"])
+    assert len(set(etags)) == len(etags)
+
+
+def test_the_poll_carries_the_etag_of_the_counters_it_asks_for(client, treaty):
+    page = client.get(PAGE).content.decode()
+    counters = client.get(PAGE, headers=POLL)
+    assert f"If-None-Match&quot;: &quot;\\&quot;{counters['ETag'][1:-1]}\\&quot;" in page
+    assert client.get(PAGE, headers={**POLL, "If-None-Match": counters["ETag"]}).status_code == 304
+
+
+def test_a_page_varies_on_language_cookie_encoding_and_fragment_and_open_data_on_encoding(
+    client, treaty
+):
+    def vary(response):
+        return {name.strip() for name in response["Vary"].split(",")}
+
+    assert vary(client.get(PAGE)) >= {
+        "Accept-Language",
+        "Cookie",
+        "Accept-Encoding",
+        "HX-Request",
+        "HX-Target",
+        "HX-History-Restore-Request",
+    }
+    assert vary(client.get(STATUS)) == {"Accept-Encoding"}
+
+
+def test_a_client_that_takes_gzip_gets_the_same_data_compressed(client, treaty):
+    import gzip
+
+    plain = client.get(STATUS)
+    compressed = client.get(STATUS, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+
+
+def test_public_pages_have_no_nonce_and_the_workspaces_do(client, treaty):
+    """A copy goes to every reader: a nonce in it would be everyone's. Its scripts are
+    the site's own, which the policy allows."""
+    policy = client.get(PAGE)["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "nonce" not in policy
+    assert "frame-ancestors 'none'" in policy
+    client.force_login(UserFactory())
+    assert "'nonce-" in client.get("/accounts/password_change/")["Content-Security-Policy"]
+
+
+def test_the_embedded_card_may_be_framed_by_any_site(client, treaty):
+    policy = client.get("/treaties/demo/embed/")["Content-Security-Policy"]
+    assert "frame-ancestors *" in policy and "nonce" not in policy
+
+
+def test_the_benchmarks_trivial_view_is_not_served_unless_asked_for(client, db):
+    assert client.get("/bench/trivial").status_code == 404
+
+
+# On Redis, shared by the app's processes (CACHE_URL): needs the tests' Redis, which CI has.
+
+
+@pytest.fixture
+def redis():
+    caching.RedisCache._paused_until = 0.0
+    with redis_prefix() as prefix, override_settings(CACHES=redis_cache(prefix)):
+        # Fails here, rather than skipping, when no Redis answers.
+        caches["default"].set("probe", "here")
+        assert caches["default"].get("probe") == "here"
+        yield caches["default"]
+
+
+def test_a_copy_kept_on_redis_is_served_to_the_next_reader(
+    client, treaty, redis, django_assert_num_queries
+):
+    first = client.get(PAGE)
+    client_of_another_process = type(client)()
+    with django_assert_num_queries(1):
+        assert client_of_another_process.get(PAGE).content == first.content
+
+
+def test_a_verification_shows_in_the_next_request_on_redis(client, submission, redis):
     assert counted(client) == 0
     submission.verify(UserFactory())
     assert counted(client) == 1
-    assert "1 of 40 instruments; 39 more needed." in client.get("/").content.decode()
-    viet_nam = client.get("/participants/VNM/").content.decode()
-    assert "Yes: Ratification of" in viet_nam
 
 
-def test_rejecting_or_withdrawing_a_submission_changes_nothing_public(client, submission):
-    assert counted(client) == 0
-    submission.reject(UserFactory(), "No instrument was deposited.")
-    assert counted(client) == 0
-
-
-def test_an_import_changes_what_the_next_request_shows(client, defaults):
-    assert counted(client) == 0
-    plan = plan_import(
-        f"participant,action,date\nVNM,ratification,{today_in_new_york().isoformat()}\n", defaults
-    )
-    assert plan.apply() == 1
-    assert counted(client) == 1
-
-
-def test_editing_a_verified_action_changes_what_the_next_request_shows(client, defaults):
-    assert client.get(STATUS).json()["signatories"] == 73
-    signature = Action.objects.verified().get(participant__iso3="MUS")
-    signature.date = dt.date(2025, 11, 20)
-    signature.save()
-    mauritius = next(p for p in client.get(STATUS).json()["participants"] if p["iso3"] == "MUS")
-    assert mauritius["signature"] == "2025-11-20"
-
-
-def test_an_update_of_many_actions_at_once_changes_what_the_next_request_shows(client, defaults):
-    """QuerySet.update() sends no signal and leaves `auto_now` alone: the database counts it."""
-    before = client.get(STATUS).json()
-    Action.objects.filter(participant__iso3="MUS").update(date=F("date") + dt.timedelta(days=1))
-    after = client.get(STATUS).json()
-    assert after != before
-    assert after["data_as_of"] == "2025-11-20"
-
-
-def test_removing_a_verified_action_changes_what_the_next_request_shows(client, defaults):
-    assert client.get(STATUS).json()["signatories"] == 73
-    Action.objects.filter(participant__iso3="MUS").delete()
-    assert client.get(STATUS).json()["signatories"] == 72
-
-
-def test_the_database_counts_every_change_to_verified_actions_whatever_makes_it(defaults):
-    def changes():
-        return TreatyChanges.objects.get(treaty_id=defaults.pk).changes
-
-    counted = changes()
-    signature = Action.objects.verified().get(participant__iso3="MUS")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE ratifications_action SET note = 'by hand' WHERE id = %s", [signature.pk]
-        )
-    assert changes() > counted
-    counted = changes()
-    pending = ActionFactory(
-        treaty=defaults,
-        participant=Participant.objects.get(iso3="VNM"),
-        kind=ActionKind.RATIFICATION,
-        date=today_in_new_york(),
-        review=Action.Review.PENDING,
-    )
-    pending.note = "A mission's edit"
-    pending.save()
-    assert changes() == counted
-    pending.verify(UserFactory())
-    assert changes() > counted
-
-
-def test_changing_a_treatys_clauses_changes_what_the_next_request_shows(client, defaults):
-    assert client.get(STATUS).json()["remaining"] == 40
-    Treaty.objects.filter(pk=defaults.pk).update(threshold=50)
-    assert client.get(STATUS).json()["remaining"] == 50
-
-
-# The query every public request runs is prepared once a PostgreSQL connection.
-
-
-@pytest.mark.parametrize("prepared", [True, False])
-def test_the_fingerprint_query_answers_the_same_prepared_or_not(
-    client, defaults, settings, prepared
-):
-    settings.DATABASE_PREPARED_STATEMENTS = prepared
-    assert client.get(STATUS).json()["signatories"] == 73
-    assert client.get("/participants/VNM/").status_code == 200
-
-
-def test_a_new_database_connection_prepares_the_query_again(client, transactional_db):
-    call_command("load_defaults", verbosity=0)
-    assert client.get(STATUS).json()["signatories"] == 73
-    connection.close()
-    caches["local"].clear()
-    caches["default"].clear()
-    assert client.get(STATUS).json()["signatories"] == 73
+def test_a_redis_that_does_not_answer_is_asked_once_then_left_alone(client, treaty, caplog):
+    """It accepts connections and never answers: the first request waits for the socket
+    timeout once, the next ones do not ask it at all, and every answer is right."""
+    caching.RedisCache._paused_until = 0.0
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        hanging = {
+            "BACKEND": "treatytrack.caching.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+        with override_settings(CACHES={"default": hanging}), caplog.at_level(logging.WARNING):
+            for _ in range(5):
+                assert counted(client) == 0
+                assert client.get(PAGE).status_code == 200
+        silent.setblocking(False)
+        connections = 0
+        while True:
+            try:
+                silent.accept()[0].close()
+            except BlockingIOError:
+                break
+            connections += 1
+    caching.RedisCache._paused_until = 0.0
+    assert connections == 1
+    assert sum("did not answer" in r.message for r in caplog.records) == 1

@@ -185,16 +185,6 @@ def test_coordinates_are_never_written_with_a_decimal_comma(client, defaults):
     assert not re.search(r'(cx|cy|y1|y2|x1|x2)="\d+,\d', page)
 
 
-def test_with_a_filter_the_dashboard_still_costs_three_queries_at_any_size(
-    client, sized, django_assert_num_queries
-):
-    with django_assert_num_queries(3):
-        # 1. the treaty with its fingerprint; 2. the status; 3. every participant
-        # (for the map), with notification, declarations and whether the search matches it.
-        response = client.get("/", {"q": "republic", "group": "african"})
-    assert response.status_code == 200
-
-
 def test_the_dashboard_weighs_under_100_kb_compressed(client, defaults):
     """The page, its stylesheet and its scripts, as gzip sends them (docs/accessibility.md)."""
     page = client.get("/").content

@@ -90,12 +90,6 @@ def test_the_csv_answers_304_until_an_action_is_verified(client, demo):
     assert "Pendingia" in response.content.decode()
 
 
-def test_the_csv_costs_two_queries_at_any_size(client, sized, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        # 1. the treaty with its fingerprint; 2. its verified actions with participants.
-        client.get(CSV_URL)
-
-
 # Atom feeds
 
 
@@ -143,15 +137,6 @@ def test_feeds_answer_304_when_nothing_changed(client, defaults):
         assert client.get(url, headers=since).status_code == 304
 
 
-def test_the_feeds_cost_two_queries_at_any_size(client, sized, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        # 1. the treaty with its fingerprint; 2. its newest verified actions.
-        client.get(FEED_URL)
-    with django_assert_num_queries(2):
-        # 1. the participant with its fingerprint; 2. its verified actions.
-        client.get("/participants/VNM/feed/")
-
-
 # iCalendar
 
 
@@ -187,12 +172,6 @@ def test_calendar_lines_are_folded_at_75_octets_and_text_is_escaped(client, defa
 def test_the_calendar_answers_304_when_nothing_changed(client, defaults):
     etag = client.get(CALENDAR_URL)["ETag"]
     assert client.get(CALENDAR_URL, headers={"If-None-Match": etag}).status_code == 304
-
-
-def test_the_calendar_costs_two_queries_at_any_size(client, sized, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        # 1. the treaty with its fingerprint; 2. the status.
-        client.get(CALENDAR_URL)
 
 
 # The embeddable card
@@ -234,12 +213,6 @@ def test_the_embed_answers_304_when_nothing_changed(client, defaults):
     response = client.get(EMBED_URL, headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert "X-Frame-Options" not in response
-
-
-def test_the_embed_costs_two_queries_at_any_size(client, sized, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        # 1. the treaty with its fingerprint; 2. the status.
-        client.get(EMBED_URL)
 
 
 @pytest.mark.parametrize(

@@ -99,24 +99,3 @@ def test_the_participant_page_answers_304_until_any_action_is_verified(client, d
     # Another State's instrument can change Viet Nam's entry into force.
     ActionFactory(treaty=defaults, participant=Participant.objects.get(iso3="CAN"))
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
-
-
-def test_the_participant_page_costs_four_queries_at_any_size(
-    client, sized, django_assert_num_queries
-):
-    with django_assert_num_queries(4):
-        # 1. the participant, with the fingerprint of all verified actions; 2. the
-        # treaties; 3. its verified actions; 4. the verified actions of the
-        # treaties it acted on (their status; cached, tests/test_caching.py).
-        response = client.get("/participants/VNM/")
-    assert response.status_code == 200
-
-
-def test_the_participant_page_costs_as_much_on_two_treaties(
-    client, defaults, django_assert_num_queries
-):
-    protocol = TreatyFactory(slug="protocol", parent=defaults)
-    ActionFactory(treaty=protocol, participant=Participant.objects.get(iso3="VNM"))
-    with django_assert_num_queries(4):
-        page = client.get("/participants/VNM/").content.decode()
-    assert page.count('<section class="treaty-status"') == 2

@@ -1,95 +1,234 @@
-"""A cache of values that never change under their key.
+"""HTTP caching: the public pages' validators and headers, and their copies for anonymous readers.
 
-Each key names its content: a treaty's status by a fingerprint of the verified
-actions and clauses it was computed from, a public response by its ETag (which
-holds the same fingerprint). When the data change, the request that reads the new
-fingerprint asks for a new key; nothing is ever invalidated, old keys expire.
+A view marked `@public(...)` answers a GET the same way for every reader who asks with the
+same query parameters (those it understands), language, variant (an htmx fragment) and
+encoding, on the same New York day, at the same revision of the record
+(`ratifications.models.Revision`, which every write advances in its own transaction) and the
+same release (settings.RELEASE). That is the request's key, and `CacheMiddleware`, near the
+top of the stack:
 
-So a value may be copied anywhere: each process keeps one in memory (`local`) in
-front of the cache all processes share (`default`: Redis when CACHE_URL says so).
-And no answer depends on the cache: if Redis stops answering, the app logs it
-and computes what it needs itself.
+- reads the revision (one small query), so a write shows on the very next request in every
+  process, with nothing to invalidate;
+- answers 304 when the client's ETag (a digest of the key) or Last-Modified still holds;
+- serves an anonymous reader the copy kept under the key, before sessions, CSRF and the rest
+  of the stack run, or keeps what it renders for them, `public, max-age=30,
+  stale-while-revalidate=30`; a signed-in reader's page is rendered each time, `private`.
+
+The key holds only what the view understands: a parameter it does not know is dropped before
+the view sees it (pages) or gets the view's 400 (open data), never a new copy; and at most
+`KEPT_WITH_PARAMETERS` copies with parameters are kept for a revision and day, so what
+visitors type cannot grow the cache. Any other response is `private, no-store` unless its
+view says otherwise. docs/performance.md has the design and the numbers.
 """
 
-import functools
+import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterable
-from pathlib import Path
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
-import django
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.gzip import re_accepts_gzip
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.csp import CSP
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.csp import csp_override
 from redis.exceptions import RedisError
+
+from ratifications.models import Revision
+from ratifications.rules import UN_HEADQUARTERS, today_in_new_york
 
 log = logging.getLogger(__name__)
 
-# A day: today's keys hold today's date; what changed is asked for under a new key.
-TIMEOUT = 60 * 60 * 24
-# What a page is made from besides the data: the code, the templates, the
-# translations and the static files' names.
-_CODE = ("accounts", "depositary", "imports", "missions", "ratifications", "states", "treatytrack")
-_SUFFIXES = {".py", ".html", ".txt", ".mo"}
+KEPT_WITH_PARAMETERS = 1000
+# A copy names its revision and day, so it is never stale: this only lets unused ones go.
+TIMEOUT = 60 * 60
+# What makes a page personal: who is signed in, and the one-time messages of the last action.
+_PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+# A copy is the same for every reader: no nonce in its policy (its scripts are the site's own).
+SHARED_POLICY = {
+    **settings.SECURE_CSP,
+    "script-src": [s for s in settings.SECURE_CSP["script-src"] if s != CSP.NONCE],
+}
 
 
-@functools.cache
-def release() -> str:
-    """A digest of the code this process runs, part of every key and every ETag.
-
-    So a new release reads none of the entries an old one wrote (a page with
-    another template, a status of another shape), even while both run during a
-    rolling deploy, and clients' copies of the old pages are not "not modified".
-    """
-    digest = hashlib.sha256(django.get_version().encode())
-    base = Path(settings.BASE_DIR)
-    files = [
-        path
-        for root in (*_CODE, "templates", "locale")
-        for path in (base / root).rglob("*")
-        if path.suffix in _SUFFIXES and "migrations" not in path.parts
-    ]
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    for path in sorted(files) + ([manifest] if manifest.exists() else []):
-        digest.update(
-            str(path.relative_to(base) if path.is_relative_to(base) else path.name).encode()
-        )
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+def _no_variant(request: HttpRequest) -> str:
+    return ""
 
 
-def get_many(keys: Iterable[str]) -> dict:
-    keys = list(keys)
-    if not keys:
-        return {}
-    version = release()
-    found = caches["local"].get_many(keys, version=version)
-    missing = [key for key in keys if key not in found]
-    if missing:
-        try:
-            shared = caches["default"].get_many(missing, version=version)
-        except (RedisError, OSError) as error:
-            log.warning("The shared cache did not answer: %s", error)
-            shared = {}
-        if shared:
-            caches["local"].set_many(shared, TIMEOUT, version=version)
-            found |= shared
-    return found
+@dataclass(frozen=True)
+class Public:
+    """What a public view's answer depends on, besides the revision, the day and the release."""
+
+    params: tuple[str, ...] = ()
+    # Open data answers an unknown parameter with 400; a page ignores it.
+    refuse_unknown: bool = False
+    # Whether it is in the reader's language (open data is always in English).
+    translated: bool = True
+    # Whether it shows who is signed in (a page's header): then theirs is their own.
+    per_user: bool = True
+    # The request headers that choose a variant (an htmx fragment), and its name.
+    vary: tuple[str, ...] = ()
+    variant: Callable[[HttpRequest], str] = _no_variant
+
+    def key(self, request: HttpRequest, revision: int, **other) -> str | None:
+        """This request's key (None when it has parameters the view refuses), or with
+        `query` and `variant` that of another answer of the same view."""
+        query = other.get("query")
+        if query is None:
+            if self.refuse_unknown and set(request.GET) - set(self.params):
+                return None
+            query = _understood(request, self.params)
+        language = translation.get_language_from_request(request) if self.translated else "en"
+        gzip = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+        variant = other.get("variant", self.variant(request))
+        # The scheme and host too: a page may hold absolute links.
+        where = (request.scheme, request.get_host(), request.path)
+        parts = (settings.RELEASE, revision, today_in_new_york(), *where, language, gzip)
+        return repr((*parts, variant, sorted(query.items())))
 
 
-def get(key: str):
-    return get_many([key]).get(key)
+def public(**declared):
+    """Mark a view as public: `@public(params=("as_of",), ...)`, as `Public` declares."""
+
+    def mark(view):
+        view = csp_override(SHARED_POLICY)(view)
+        view.public = Public(**declared)
+        return view
+
+    return mark
 
 
-def set_many(values: dict) -> None:
-    if not values:
-        return
-    version = release()
-    caches["local"].set_many(values, TIMEOUT, version=version)
+def etag_for(request: HttpRequest, **other) -> str:
+    """The ETag the middleware gives another answer of this request's view (for a poll)."""
+    spec, revision = request.public
+    own = spec.per_user and any(name in request.COOKIES for name in _PERSONAL_COOKIES)
+    return _etag(request, spec.key(request, revision.number, **other), own)
+
+
+class CacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        spec = _public(request)
+        if spec is None:
+            return _private_unless_said(self.get_response(request))
+        revision = Revision.current()
+        request.public = (spec, revision)
+        key = spec.key(request, revision.number)
+        if key is None:
+            return _private_unless_said(self.get_response(request))
+        # The view sees what the key holds, and nothing else.
+        understood = QueryDict(mutable=True)
+        understood.update(_understood(request, spec.params))
+        request.GET, request.META["QUERY_STRING"] = understood, understood.urlencode()
+        signed_in = any(name in request.COOKIES for name in _PERSONAL_COOKIES)
+        own = signed_in and spec.per_user
+        etag = _etag(request, key, own)
+        midnight = dt.datetime.combine(today_in_new_york(), dt.time(), tzinfo=UN_HEADQUARTERS)
+        modified = int(max(midnight, revision.changed_at or midnight).timestamp())
+        response = get_conditional_response(request, etag=etag, last_modified=modified)
+        if response is None and not own and (found := cache.get(f"page:{etag}")):
+            response = HttpResponse(found[0], headers=found[1])
+        if response is None:
+            response = self.get_response(request)
+            if response.status_code != 200:
+                return _private_unless_said(response)
+            if not (own or response.cookies or response.streaming) and _room(request, revision):
+                cache.set(f"page:{etag}", (response.content, dict(response.headers)), TIMEOUT)
+        response.headers["ETag"] = etag
+        response.headers["Last-Modified"] = http_date(modified)
+        patch_cache_control(response, **_cache_control(signed_in))
+        vary = ("Accept-Language", "Cookie") if spec.translated else ()
+        patch_vary_headers(response, ("Accept-Encoding", *vary, *spec.vary))
+        return response
+
+
+def _private_unless_said(response: HttpResponse) -> HttpResponse:
+    if "Cache-Control" not in response:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _cache_control(signed_in: bool) -> dict:
+    if signed_in:
+        return {"private": True, "no_cache": True}
+    # Shared caches (a CDN) and browsers may keep it 30 s, then serve it 30 s more while
+    # asking again: a spike of readers costs about one request a minute a page.
+    return {"public": True, "max_age": 30, "stale_while_revalidate": 30}
+
+
+def _public(request: HttpRequest) -> Public | None:
+    if request.method not in ("GET", "HEAD"):
+        return None
     try:
-        caches["default"].set_many(values, TIMEOUT, version=version)
-    except (RedisError, OSError) as error:
-        log.warning("The shared cache did not answer: %s", error)
+        return getattr(resolve(request.path_info).func, "public", None)
+    except Resolver404:
+        return None
 
 
-def set(key: str, value) -> None:
-    set_many({key: value})
+def _understood(request: HttpRequest, params: tuple[str, ...]) -> dict[str, str]:
+    query = {name: request.GET.get(name, "").strip() for name in params}
+    return {name: value for name, value in query.items() if value}
+
+
+def _etag(request: HttpRequest, key: str, own: bool) -> str:
+    # A signed-in reader's page shows who it is: its ETag is its session's own.
+    session = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "") if own else ""
+    return quote_etag(hashlib.md5(f"{key}{session}".encode(), usedforsecurity=False).hexdigest())
+
+
+def _room(request: HttpRequest, revision: Revision) -> bool:
+    """Whether one more copy may be kept: always without parameters, else within the count."""
+    if not request.GET:
+        return True
+    counter = f"kept:{settings.RELEASE}:{revision.number}:{today_in_new_york()}"
+    cache.add(counter, 0, TIMEOUT)
+    try:
+        return cache.incr(counter) <= KEPT_WITH_PARAMETERS
+    except ValueError:
+        return False
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's Redis cache, which gives up on a Redis that does not answer.
+
+    A call that fails (a refused connection, or no answer within the socket timeout) is
+    logged; this process then treats every read as a miss and every write as done, without
+    asking, for `PAUSE` seconds: a hanging Redis costs one timeout, not one a request.
+    """
+
+    PAUSE = 30
+    _paused_until = 0.0
+
+    def _ask(self, method, default, *args):
+        if time.monotonic() < RedisCache._paused_until:
+            return default
+        try:
+            return method(*args)
+        except (RedisError, OSError) as error:
+            RedisCache._paused_until = time.monotonic() + self.PAUSE
+            log.warning(
+                "The shared cache did not answer (%s); not asked for %ss.", error, self.PAUSE
+            )
+            return default
+
+    def get(self, key, default=None, version=None):
+        return self._ask(super().get, default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._ask(super().set, None, key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._ask(super().add, False, key, value, timeout, version)
+
+    def incr(self, key, delta=1, version=None):
+        return self._ask(super().incr, KEPT_WITH_PARAMETERS + 1, key, delta, version)

@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.middleware import locale
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
@@ -91,8 +91,7 @@ def in_english(view):
 
     The UN Treaty Collection's English names, English words, one representation
     per URL: the same bytes for every client, so a feed reader or a cache
-    shares one copy. Says so in Content-Language, which `LocaleMiddleware`
-    reads as "nothing to vary on".
+    shares one copy (`@public(translated=False)` keys it so).
     """
 
     @wraps(view)
@@ -100,33 +99,16 @@ def in_english(view):
         with translation.override("en"):
             response = view(request, *args, **kwargs)
         response.headers["Content-Language"] = "en"
-        if "Vary" in response.headers:
-            # Whatever the view's helpers added: the language is not a variable here.
-            kept = [
-                header.strip()
-                for header in response.headers["Vary"].split(",")
-                if header.strip().lower() not in {"accept-language", "cookie", ""}
-            ]
-            if kept:
-                response.headers["Vary"] = ", ".join(kept)
-            else:
-                del response.headers["Vary"]
         return response
 
     return wrapped
 
 
 class LocaleMiddleware(locale.LocaleMiddleware):
-    """Django's, with `Vary: Cookie` as well as `Vary: Accept-Language`.
-
-    The language cookie chooses the language as much as the header does, so a
-    cache must not hand one visitor's French page to another who chose Arabic.
-    A response whose view fixed its own language (`in_english`) varies on neither.
-    """
+    """Django's, but a response in a language its view fixed (`in_english`) says so and does
+    not vary on Accept-Language: it is the same whatever the reader's language."""
 
     def process_response(self, request, response):
         if "Content-Language" in response.headers:
             return response
-        response = super().process_response(request, response)
-        patch_vary_headers(response, ("Cookie",))
-        return response
+        return super().process_response(request, response)

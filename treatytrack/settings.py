@@ -83,39 +83,29 @@ def env_database(name: str, default: str) -> dict:
 
 
 def env_cache(name: str) -> dict:
-    """The `default` cache from CACHE_URL, and the per-process `local` layer in front of it.
-
-    Every key the app caches names its content (see treatytrack/caching.py), so a
-    copy in each process is never stale: `local` saves the round trip to Redis. With
-    no Redis, `default` is already per-process and `local` adds nothing.
-    """
+    """The cache of the public pages' copies (treatytrack/caching.py): each process's own
+    memory, or a Redis that several app processes share."""
     url = env_str(name).strip()
-    local = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if not url or url.startswith("locmem://"):
-        default = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    elif url.startswith(("redis://", "rediss://", "unix://")):
-        default = {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Bounded: a copy is a page of about 30 KB compressed, 150 KB not.
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "treatytrack.caching.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "treatytrack"),
-            # A Redis that stops answering slows a request by this much, then the
-            # app computes what it needs itself (treatytrack/caching.py).
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            # A Redis that stops answering costs one request this much, then it is left
+            # alone for a while (treatytrack/caching.py).
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
-        local = {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "local",
-            # Statuses and compressed pages of some KB, uncompressed ones of up to ~200 KB.
-            "OPTIONS": {"MAX_ENTRIES": 300},
-        }
-    elif url.startswith("dummy://"):
-        default = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    else:
-        raise ImproperlyConfigured(
-            f"{name} must be empty (per-process cache), redis://host:port/db or dummy://, "
-            f"not {url!r}."
-        )
-    return {"default": default, "local": local}
+    if url.startswith("dummy://"):
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"{name} must be empty (per-process cache), redis://host:port/db or dummy://, not {url!r}."
+    )
 
 
 def env_mailer(name: str) -> dict:
@@ -174,11 +164,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outside sessions, CSRF and messages, so it sees the cookies they set:
-    # nothing personal is ever marked for a shared cache (docs/performance.md).
-    "treatytrack.http.CacheControlMiddleware",
+    # Before the rest: an anonymous reader's copy of a public page is served without
+    # them; outside sessions, CSRF and messages, so it sees the cookies they set
+    # (treatytrack/caching.py, docs/performance.md).
+    "treatytrack.caching.CacheMiddleware",
+    # Inside the cache: a copy is compressed once.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Django's, also varying on the language cookie (docs/languages.md).
+    # Django's, but open data, always in English, does not vary on the language.
     "treatytrack.i18n.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -216,13 +209,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-# The query every public request runs is prepared once a PostgreSQL connection
-# (ratifications/conditional.py). Off behind a pooler that hands each transaction
-# another server connection (PgBouncer in transaction mode).
-DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = env_cache("CACHE_URL")
+# What the app runs, in every cache key and ETag: a new release never serves an old one's
+# pages. `make serve` sets it from git; set it to the release's tag or commit elsewhere.
+RELEASE = env_str("RELEASE", "dev")
+CACHES = {"default": {**env_cache("CACHE_URL"), "VERSION": RELEASE}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,8 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from states.converters import Iso3
 from treatytrack import i18n, views
+
+# `<iso3:code>`: a participant's code in every app's URLs.
+register_converter(Iso3, "iso3")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
