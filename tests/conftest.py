@@ -6,11 +6,13 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from ratifications.models import Action, Treaty
+from ratifications.models import Action, Revision, Treaty
 from ratifications.rules import ActionKind
 from states.models import Participant
 from tests.factories import ParticipantFactory
@@ -26,6 +28,22 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
 
+DEFAULT_TREATY = "hanoi-convention"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request):
+    """MD5 instead of PBKDF2: a factory user costs microseconds, not a tenth of a second.
+
+    Not for the tests that start gunicorn (they ask for `static_root`): those
+    servers check the test's users' passwords with the production hashers.
+    """
+    if "static_root" in request.fixturenames:
+        yield
+        return
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
 
 @pytest.fixture(autouse=True)
 def _empty_caches():
@@ -39,11 +57,91 @@ def _empty_caches():
             caches[alias].clear()
 
 
+# The shipped data
+
+
+class Shipped:
+    """What `load_defaults` writes, loaded once for the session and taken away per test.
+
+    The test database holds the shipped data from the start of the session. A
+    test that asks for `defaults` finds it there, and its own writes roll back
+    with its transaction; any other database test finds an empty record: the
+    rows go inside its transaction, so they come back for the next. Transactional
+    tests (browser journeys, concurrency) commit, and Django flushes the
+    database after each: the data is loaded again where it is missing.
+    """
+
+    # Deleted in this order: the actions before what they point at.
+    @staticmethod
+    def models():
+        return [
+            Action.history.model,
+            Action,
+            Treaty.history.model,
+            Treaty,
+            Participant.members.through,
+            Participant.history.model,
+            Participant,
+        ]
+
+    # The revision row as the migrations leave it, put back with an empty record.
+    empty_revision: list[dict] = []
+
+    @classmethod
+    def load(cls) -> None:
+        call_command("load_defaults", stdout=io.StringIO())
+
+    @staticmethod
+    def present() -> bool:
+        return Treaty.objects.filter(slug=DEFAULT_TREATY).exists()
+
+    @classmethod
+    def remove(cls) -> None:
+        # Plain SQL: Django's deletion would send a signal, and advance the revision, per row.
+        with connection.cursor() as cursor:
+            for model in cls.models():
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        Revision.objects.all().delete()
+        Revision.objects.bulk_create(Revision(**row) for row in cls.empty_revision)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, migrated, and the shipped data loaded once for the whole session."""
+    with django_db_blocker.unblock():
+        if not Shipped.present():  # a database kept by --reuse-db may have it already
+            Shipped.empty_revision = list(Revision.objects.values())
+            Shipped.load()
+        else:
+            Shipped.empty_revision = [{"pk": 1, "number": 1}]
+
+
+@pytest.fixture(autouse=True)
+def _empty_record_unless_asked(request):
+    """A database test that does not ask for `defaults` starts with no participant,
+    treaty or action, as on a freshly migrated database."""
+    if "defaults" in request.fixturenames:
+        return
+    if "_django_db_helper" not in request.fixturenames and not request.node.get_closest_marker(
+        "django_db"
+    ):
+        return
+    # pytest-django's own set-up (what `db` and `transactional_db` ask for): the
+    # rows go inside the test's transaction, or before a transactional test.
+    request.getfixturevalue("_django_db_helper")
+    Shipped.remove()
+
+
 @pytest.fixture
 def defaults(db) -> Treaty:
-    """The shipped data: every participant, the Hanoi Convention and its verified status."""
-    call_command("load_defaults", stdout=io.StringIO())
-    return Treaty.objects.get(slug="hanoi-convention")
+    """The shipped data: every participant, the Hanoi Convention and its verified status.
+
+    Loaded once per session; read it, or change it: a test's writes roll back.
+    """
+    if not Shipped.present():
+        # Flushed by a transactional test, which runs last: reloaded for the next.
+        Shipped.load()
+    return Treaty.objects.get(slug=DEFAULT_TREATY)
 
 
 @pytest.fixture
@@ -53,6 +151,7 @@ def tenfold(defaults) -> Treaty:
     330 more States, each with a signature and a ratification: the threshold
     is reached, so every branch of the status shows.
     """
+    shipped = Action.objects.verified().for_treaty(defaults).count()
     states = Participant.objects.bulk_create(ParticipantFactory.build_batch(330))
     now = timezone.now()
     Action.objects.bulk_create(
@@ -71,7 +170,7 @@ def tenfold(defaults) -> Treaty:
             (ActionKind.RATIFICATION, dt.date(2026, 1, 1) + dt.timedelta(days=n % 300)),
         )
     )
-    assert Action.objects.verified().for_treaty(defaults).count() == 73 + 660
+    assert Action.objects.verified().for_treaty(defaults).count() == shipped + 660
     return defaults
 
 
@@ -86,10 +185,10 @@ def static_root(tmp_path_factory):
 
 
 @pytest.fixture(params=["defaults", "tenfold"])
-def sized(request, db) -> Treaty:
+def sized(request, defaults) -> Treaty:
     """Each query budget holds at both sizes: the real data, and ten times as many actions.
 
-    Asks for `db` by name so that pytest-django orders these tests with the
-    other database tests, before the browser tests' transactional ones.
+    Asks for `defaults` by name: the shipped data stays for these tests, and
+    pytest-django orders them with the other database tests.
     """
     return request.getfixturevalue(request.param)
