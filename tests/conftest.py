@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from ratifications.models import Action, Revision, Treaty
 from ratifications.rules import ActionKind
 from states.models import Participant
-from tests.factories import ParticipantFactory
+from tests.factories import ActionFactory, ParticipantFactory
 
 # Two shared cores make timings noisy: no per-example deadline. CI runs the
 # same examples every time (derandomize), so a red build can be reproduced;
@@ -61,20 +61,24 @@ def _empty_caches():
 
 
 class Shipped:
-    """What `load_defaults` writes, loaded once for the session and taken away per test.
+    """What `load_defaults` writes: loaded once per session, taken away per test.
 
     The test database holds the shipped data from the start of the session. A
     test that asks for `defaults` finds it there, and its own writes roll back
     with its transaction; any other database test finds an empty record: the
-    rows go inside its transaction, so they come back for the next. Transactional
-    tests (browser journeys, concurrency) commit, and Django flushes the
-    database after each: the data is loaded again where it is missing.
+    rows go inside its transaction, so they are back for the next. Transactional
+    tests (browser journeys, concurrency) commit, and Django flushes the database
+    after each: the rows are put back from a copy, in tables of the tests' own
+    that the flush leaves alone, where a test asks for them.
     """
 
-    # Deleted in this order: the actions before what they point at.
+    # The revision row as the migrations leave it, put back with an empty record.
+    empty_revision: list[dict] = []
+
     @staticmethod
-    def models():
-        return [
+    def tables() -> list[str]:
+        """The tables load_defaults writes, the actions before what they point at."""
+        models = [
             Action.history.model,
             Action,
             Treaty.history.model,
@@ -82,42 +86,59 @@ class Shipped:
             Participant.members.through,
             Participant.history.model,
             Participant,
+            Revision,
         ]
-
-    # The revision row as the migrations leave it, put back with an empty record.
-    empty_revision: list[dict] = []
+        return [model._meta.db_table for model in models]
 
     @classmethod
     def load(cls) -> None:
+        cls.empty_revision = list(Revision.objects.values())
+        # Idempotent: a database kept by --reuse-db may hold the data already.
         call_command("load_defaults", stdout=io.StringIO())
+        with connection.cursor() as cursor:
+            for table in cls.tables():
+                copy = _quote(f"tests_shipped_{table}")
+                cursor.execute(f"DROP TABLE IF EXISTS {copy}")
+                cursor.execute(f"CREATE TABLE {copy} AS SELECT * FROM {_quote(table)}")
 
     @staticmethod
     def present() -> bool:
         return Treaty.objects.filter(slug=DEFAULT_TREATY).exists()
 
     @classmethod
-    def remove(cls) -> None:
-        # Plain SQL: Django's deletion would send a signal, and advance the revision, per row.
+    def restore(cls) -> None:
         with connection.cursor() as cursor:
-            for model in cls.models():
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-        Revision.objects.all().delete()
+            cls.delete(cursor)
+            for table in reversed(cls.tables()):
+                copy = _quote(f"tests_shipped_{table}")
+                cursor.execute(f"INSERT INTO {_quote(table)} SELECT * FROM {copy}")
+
+    @classmethod
+    def remove(cls) -> None:
+        with connection.cursor() as cursor:
+            cls.delete(cursor)
         Revision.objects.bulk_create(Revision(**row) for row in cls.empty_revision)
+
+    @classmethod
+    def delete(cls, cursor) -> None:
+        # Plain SQL: Django's deletion would send a signal, and advance the revision, per row.
+        for table in cls.tables():
+            cursor.execute(f"DELETE FROM {_quote(table)}")
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database, migrated, and the shipped data loaded once for the whole session."""
+    """The test database, migrated, with the shipped data loaded once for the whole session."""
     with django_db_blocker.unblock():
-        if not Shipped.present():  # a database kept by --reuse-db may have it already
-            Shipped.empty_revision = list(Revision.objects.values())
-            Shipped.load()
-        else:
-            Shipped.empty_revision = [{"pk": 1, "number": 1}]
+        Shipped.load()
 
 
 @pytest.fixture(autouse=True)
-def _empty_record_unless_asked(request):
+def _empty_database_unless_asked(request):
     """A database test that does not ask for `defaults` starts with no participant,
     treaty or action, as on a freshly migrated database."""
     if "defaults" in request.fixturenames:
@@ -139,9 +160,36 @@ def defaults(db) -> Treaty:
     Loaded once per session; read it, or change it: a test's writes roll back.
     """
     if not Shipped.present():
-        # Flushed by a transactional test, which runs last: reloaded for the next.
-        Shipped.load()
+        # Flushed after a transactional test (those run last): put back for this one.
+        Shipped.restore()
     return Treaty.objects.get(slug=DEFAULT_TREATY)
+
+
+@pytest.fixture
+def empty_record(defaults) -> Treaty:
+    """The shipped participants and the Hanoi Convention, with no action recorded.
+
+    For a test that states its own cast on the real participants and treaty,
+    free of whatever the shipped status says today.
+    """
+    with connection.cursor() as cursor:
+        for model in (Action.history.model, Action):
+            cursor.execute(f"DELETE FROM {_quote(model._meta.db_table)}")
+    Revision.advance()
+    return defaults
+
+
+@pytest.fixture
+def viet_nam_signed(empty_record) -> Treaty:
+    """The Hanoi Convention with one verified action: Viet Nam's signature, in Hanoi on
+    25 October 2025. Every other participant has done nothing."""
+    ActionFactory(
+        treaty=empty_record,
+        participant=Participant.objects.get(iso3="VNM"),
+        date=dt.date(2025, 10, 25),
+        place="Hanoi",
+    )
+    return empty_record
 
 
 @pytest.fixture
