@@ -16,7 +16,7 @@ EXAMPLES = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
-# Valid together, in any selection and order: States that have not signed yet.
+# Valid together, in any selection and order, on a record where nobody has acted yet.
 GOOD_ROWS = [
     ["Canada", "signature", "2026-07-15", "New York", "", "", "Press release"],
     ["MEX", "signature", "2026-07-16", "", "C.N.7.2026.TREATIES-XVIII.16", "", ""],
