@@ -6,14 +6,16 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from ratifications.models import Action, Treaty
+from ratifications.models import Action, Revision, Treaty
 from ratifications.rules import ActionKind
 from states.models import Participant
-from tests.factories import ParticipantFactory
+from tests.factories import ActionFactory, ParticipantFactory
 
 # Two shared cores make timings noisy: no per-example deadline. CI runs the
 # same examples every time (derandomize), so a red build can be reproduced;
@@ -25,6 +27,22 @@ hypothesis_settings.register_profile(
     "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
+
+DEFAULT_TREATY = "hanoi-convention"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request):
+    """MD5 instead of PBKDF2: a factory user costs microseconds, not a tenth of a second.
+
+    Not for the tests that start gunicorn (they ask for `static_root`): those
+    servers check the test's users' passwords with the production hashers.
+    """
+    if "static_root" in request.fixturenames:
+        yield
+        return
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -38,11 +56,139 @@ def _empty_caches():
         caches["default"].clear()
 
 
+# The shipped data
+
+
+class Shipped:
+    """What `load_defaults` writes: loaded once per session, taken away per test.
+
+    The test database holds the shipped data from the start of the session. A
+    test that asks for `defaults` finds it there, and its own writes roll back
+    with its transaction; any other database test finds an empty record: the
+    rows go inside its transaction, so they are back for the next. Transactional
+    tests (browser journeys, concurrency) commit, and Django flushes the database
+    after each: the rows are put back from a copy, in tables of the tests' own
+    that the flush leaves alone, where a test asks for them.
+    """
+
+    # The revision row as the migrations leave it, put back with an empty record.
+    empty_revision: list[dict] = []
+
+    @staticmethod
+    def tables() -> list[str]:
+        """The tables load_defaults writes, the actions before what they point at."""
+        models = [
+            Action.history.model,
+            Action,
+            Treaty.history.model,
+            Treaty,
+            Participant.members.through,
+            Participant.history.model,
+            Participant,
+            Revision,
+        ]
+        return [model._meta.db_table for model in models]
+
+    @classmethod
+    def load(cls) -> None:
+        cls.empty_revision = list(Revision.objects.values())
+        # Idempotent: a database kept by --reuse-db may hold the data already.
+        call_command("load_defaults", stdout=io.StringIO())
+        with connection.cursor() as cursor:
+            for table in cls.tables():
+                copy = _quote(f"tests_shipped_{table}")
+                cursor.execute(f"DROP TABLE IF EXISTS {copy}")
+                cursor.execute(f"CREATE TABLE {copy} AS SELECT * FROM {_quote(table)}")
+
+    @staticmethod
+    def present() -> bool:
+        return Treaty.objects.filter(slug=DEFAULT_TREATY).exists()
+
+    @classmethod
+    def restore(cls) -> None:
+        with connection.cursor() as cursor:
+            cls.delete(cursor)
+            for table in reversed(cls.tables()):
+                copy = _quote(f"tests_shipped_{table}")
+                cursor.execute(f"INSERT INTO {_quote(table)} SELECT * FROM {copy}")
+
+    @classmethod
+    def remove(cls) -> None:
+        with connection.cursor() as cursor:
+            cls.delete(cursor)
+        Revision.objects.bulk_create(Revision(**row) for row in cls.empty_revision)
+
+    @classmethod
+    def delete(cls, cursor) -> None:
+        # Plain SQL: Django's deletion would send a signal, and advance the revision, per row.
+        for table in cls.tables():
+            cursor.execute(f"DELETE FROM {_quote(table)}")
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, migrated, with the shipped data loaded once for the whole session."""
+    with django_db_blocker.unblock():
+        Shipped.load()
+
+
+@pytest.fixture(autouse=True)
+def _empty_database_unless_asked(request):
+    """A database test that does not ask for `defaults` starts with no participant,
+    treaty or action, as on a freshly migrated database."""
+    if "defaults" in request.fixturenames:
+        return
+    if "_django_db_helper" not in request.fixturenames and not request.node.get_closest_marker(
+        "django_db"
+    ):
+        return
+    # pytest-django's own set-up (what `db` and `transactional_db` ask for): the
+    # rows go inside the test's transaction, or before a transactional test.
+    request.getfixturevalue("_django_db_helper")
+    Shipped.remove()
+
+
 @pytest.fixture
 def defaults(db) -> Treaty:
-    """The shipped data: every participant, the Hanoi Convention and its verified status."""
-    call_command("load_defaults", stdout=io.StringIO())
-    return Treaty.objects.get(slug="hanoi-convention")
+    """The shipped data: every participant, the Hanoi Convention and its verified status.
+
+    Loaded once per session; read it, or change it: a test's writes roll back.
+    """
+    if not Shipped.present():
+        # Flushed after a transactional test (those run last): put back for this one.
+        Shipped.restore()
+    return Treaty.objects.get(slug=DEFAULT_TREATY)
+
+
+@pytest.fixture
+def empty_record(defaults) -> Treaty:
+    """The shipped participants and the Hanoi Convention, with no action recorded.
+
+    For a test that states its own cast on the real participants and treaty,
+    free of whatever the shipped status says today.
+    """
+    with connection.cursor() as cursor:
+        for model in (Action.history.model, Action):
+            cursor.execute(f"DELETE FROM {_quote(model._meta.db_table)}")
+    Revision.advance()
+    return defaults
+
+
+@pytest.fixture
+def viet_nam_signed(empty_record) -> Treaty:
+    """The Hanoi Convention with one verified action: Viet Nam's signature, in Hanoi on
+    25 October 2025. Every other participant has done nothing."""
+    ActionFactory(
+        treaty=empty_record,
+        participant=Participant.objects.get(iso3="VNM"),
+        date=dt.date(2025, 10, 25),
+        place="Hanoi",
+    )
+    return empty_record
 
 
 @pytest.fixture
@@ -52,6 +198,7 @@ def tenfold(defaults) -> Treaty:
     330 more States, each with a signature and a ratification: the threshold
     is reached, so every branch of the status shows.
     """
+    shipped = Action.objects.verified().for_treaty(defaults).count()
     states = Participant.objects.bulk_create(ParticipantFactory.build_batch(330))
     now = timezone.now()
     Action.objects.bulk_create(
@@ -70,7 +217,7 @@ def tenfold(defaults) -> Treaty:
             (ActionKind.RATIFICATION, dt.date(2026, 1, 1) + dt.timedelta(days=n % 300)),
         )
     )
-    assert Action.objects.verified().for_treaty(defaults).count() == 73 + 660
+    assert Action.objects.verified().for_treaty(defaults).count() == shipped + 660
     return defaults
 
 
@@ -85,10 +232,10 @@ def static_root(tmp_path_factory):
 
 
 @pytest.fixture(params=["defaults", "tenfold"])
-def sized(request, db) -> Treaty:
+def sized(request, defaults) -> Treaty:
     """Each query budget holds at both sizes: the real data, and ten times as many actions.
 
-    Asks for `db` by name so that pytest-django orders these tests with the
-    other database tests, before the browser tests' transactional ones.
+    Asks for `defaults` by name: the shipped data stays for these tests, and
+    pytest-django orders them with the other database tests.
     """
     return request.getfixturevalue(request.param)

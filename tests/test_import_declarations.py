@@ -8,6 +8,8 @@ from django.core.management import call_command
 from ratifications.importing import plan_import
 from ratifications.models import Action
 from ratifications.rules import ActionKind
+from states.models import Participant
+from tests.factories import ActionFactory
 
 
 def test_a_declaration_row_is_refused_with_a_message_saying_where_to_record_it(defaults):
@@ -18,10 +20,10 @@ def test_a_declaration_row_is_refused_with_a_message_saying_where_to_record_it(d
     ]
 
 
-def test_export_leaves_declarations_out_so_the_file_imports_again(defaults, tmp_path):
-    viet_nam = defaults.actions.get(participant__iso3="VNM").participant
+def test_export_leaves_declarations_out_so_the_file_imports_again(viet_nam_signed, tmp_path):
+    viet_nam = viet_nam_signed.actions.get(participant__iso3="VNM").participant
     Action.objects.create(
-        treaty=defaults,
+        treaty=viet_nam_signed,
         participant=viet_nam,
         kind=ActionKind.DECLARATION,
         date=dt.date(2025, 10, 25),
@@ -32,16 +34,17 @@ def test_export_leaves_declarations_out_so_the_file_imports_again(defaults, tmp_
     path = tmp_path / "out.csv"
     call_command("export_actions", "--treaty", "hanoi-convention", str(path), stdout=io.StringIO())
     assert "declaration" not in path.read_text(encoding="utf-8")
-    assert plan_import(path, defaults).ok
+    assert plan_import(path, viet_nam_signed).ok
 
 
-def test_a_file_listing_a_signature_after_the_same_days_ratification_imports(defaults):
+def test_a_file_listing_a_signature_after_the_same_days_ratification_imports(empty_record):
+    ActionFactory(treaty=empty_record, participant=Participant.objects.get(iso3="CHL"))
     text = (
         "participant,action,date\n"
         "Chile,ratification,2026-02-01\n"
         "Canada,ratification,2026-02-01\n"
         "Canada,signature,2026-02-01\n"
     )
-    plan = plan_import(text, defaults)
+    plan = plan_import(text, empty_record)
     assert plan.ok, [str(e) for e in plan.errors]
     assert len(plan.new) == 3

@@ -2,6 +2,8 @@
 
 Every refusal goes through `import_actions`, which must print each error as
 `line N: message`, exit with a CommandError (no traceback) and write nothing.
+The record they meet: the shipped participants, and one signature of the Hanoi
+Convention, Viet Nam's, in Hanoi on 25 October 2025 (`viet_nam_signed`).
 """
 
 import io
@@ -11,6 +13,8 @@ from django.core.management import CommandError, call_command, execute_from_comm
 
 from ratifications.importing import plan_import
 from ratifications.models import Action
+from states.models import Participant
+from tests.factories import ActionFactory
 
 HEADER = "participant,action,date,place,notification,note,source"
 
@@ -70,7 +74,7 @@ def refused(tmp_path, data: bytes) -> list[str]:
         ),
     ],
 )
-def test_messy_but_meaningful_files_are_accepted(defaults, tmp_path, data):
+def test_messy_but_meaningful_files_are_accepted(viet_nam_signed, tmp_path, data):
     assert "1 added, 0 already there." in import_file(tmp_path, data)
     assert Action.objects.verified().get(participant__iso3="CAN").kind == "signature"
 
@@ -84,13 +88,14 @@ def test_messy_but_meaningful_files_are_accepted(defaults, tmp_path, data):
         "CIV",
     ],
 )
-def test_names_with_other_apostrophes_and_accents_find_the_participant(defaults, name):
-    plan = plan_import(f"participant,action,date\n{name},signature,2025-10-25\n", defaults)
+def test_names_with_other_apostrophes_and_accents_find_the_participant(viet_nam_signed, name):
+    ActionFactory(treaty=viet_nam_signed, participant=Participant.objects.get(iso3="CIV"))
+    plan = plan_import(f"participant,action,date\n{name},signature,2025-10-25\n", viet_nam_signed)
     assert plan.errors == []
     assert [row.participant.name for row in plan.already_there] == ["Côte d'Ivoire"]
 
 
-def test_a_row_identical_to_the_records_is_already_there_not_an_error(defaults, tmp_path):
+def test_a_row_identical_to_the_records_is_already_there_not_an_error(viet_nam_signed, tmp_path):
     data = b"participant,action,date,place\nViet Nam,signature,2025-10-25,Hanoi\n"
     assert "0 added, 1 already there." in import_file(tmp_path, data)
 
@@ -244,11 +249,13 @@ REFUSALS = [
 
 
 @pytest.mark.parametrize(("data", "errors"), REFUSALS)
-def test_a_bad_file_is_refused_with_every_error_and_its_line(defaults, tmp_path, data, errors):
+def test_a_bad_file_is_refused_with_every_error_and_its_line(
+    viet_nam_signed, tmp_path, data, errors
+):
     assert refused(tmp_path, data) == errors
 
 
-def test_every_error_of_a_file_is_reported_in_one_pass(defaults, tmp_path):
+def test_every_error_of_a_file_is_reported_in_one_pass(viet_nam_signed, tmp_path):
     data = (
         b"participant,action,date\n"
         b"Atlantis,signature,2026-07-15\n"
@@ -265,7 +272,7 @@ def test_every_error_of_a_file_is_reported_in_one_pass(defaults, tmp_path):
     ]
 
 
-def test_a_multi_line_value_keeps_the_line_numbers_of_what_follows(defaults, tmp_path):
+def test_a_multi_line_value_keeps_the_line_numbers_of_what_follows(viet_nam_signed, tmp_path):
     data = (
         b"participant,action,date,note\n"
         b'CAN,signature,2026-07-15,"two\nlines"\n'
@@ -274,11 +281,11 @@ def test_a_multi_line_value_keeps_the_line_numbers_of_what_follows(defaults, tmp
     assert refused(tmp_path, data)[0].startswith("line 4: unknown participant 'X'")
 
 
-def test_a_header_without_rows_imports_nothing_and_is_no_error(defaults, tmp_path):
+def test_a_header_without_rows_imports_nothing_and_is_no_error(viet_nam_signed, tmp_path):
     assert "0 added, 0 already there." in import_file(tmp_path, f"{HEADER}\n".encode())
 
 
-def test_an_unreadable_path_is_refused_plainly(defaults, tmp_path):
+def test_an_unreadable_path_is_refused_plainly(viet_nam_signed, tmp_path):
     with pytest.raises(
         CommandError, match=r"Cannot read .*missing\.csv: No such file or directory"
     ):
@@ -290,7 +297,9 @@ def test_an_unreadable_path_is_refused_plainly(defaults, tmp_path):
 @pytest.mark.parametrize(
     "data", [b"", b"\xff\xfe\x00p\x00a\x00r\x00", b"participant,action,date\n\x00\x01\x02\n"]
 )
-def test_the_command_line_shows_no_traceback_for_a_bad_file(defaults, tmp_path, capsys, data):
+def test_the_command_line_shows_no_traceback_for_a_bad_file(
+    viet_nam_signed, tmp_path, capsys, data
+):
     path = tmp_path / "bad.csv"
     path.write_bytes(data)
     # As manage.py runs it: a CommandError is printed, not raised.

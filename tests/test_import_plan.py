@@ -117,14 +117,14 @@ def test_text_bytes_and_a_path_are_read_alike(treaty, tmp_path):
     assert len(plans[0].new) == 2
 
 
-def test_rows_are_listed_in_file_order_with_what_the_check_made_of_them(defaults):
+def test_rows_are_listed_in_file_order_with_what_the_check_made_of_them(viet_nam_signed):
     plan = plan_import(
         csv_text(
             "Mexico,signature,2026-07-16,,,,",
             "Viet Nam,signature,2025-10-25,Hanoi,,,",
             "Canada,signature,2026-07-15,,,,",
         ),
-        defaults,
+        viet_nam_signed,
     )
     assert [(row.line, row.participant.iso3, row.kind) for row in plan.new] == [
         (2, "MEX", ActionKind.SIGNATURE),

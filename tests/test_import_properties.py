@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from ratifications.importing import COLUMNS, plan_import
 from ratifications.models import Action
 
-# The database is only read by these examples, so one `defaults` serves them all.
+# The database is only read by these examples, so one `empty_record` serves them all.
 EXAMPLES = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
-# Valid together, in any selection and order: States that have not signed yet.
+# Valid together, in any selection and order, on a record where nobody has acted yet.
 GOOD_ROWS = [
     ["Canada", "signature", "2026-07-15", "New York", "", "", "Press release"],
     ["MEX", "signature", "2026-07-16", "", "C.N.7.2026.TREATIES-XVIII.16", "", ""],
@@ -51,14 +51,14 @@ def never_raises_and_writes_nothing(source, treaty) -> None:
 
 @EXAMPLES
 @given(data=st.binary(max_size=3000))
-def test_no_bytes_make_the_check_raise(defaults, data):
-    never_raises_and_writes_nothing(data, defaults)
+def test_no_bytes_make_the_check_raise(empty_record, data):
+    never_raises_and_writes_nothing(data, empty_record)
 
 
 @EXAMPLES
 @given(text=st.text(max_size=2000))
-def test_no_text_makes_the_check_raise(defaults, text):
-    never_raises_and_writes_nothing(text, defaults)
+def test_no_text_makes_the_check_raise(empty_record, text):
+    never_raises_and_writes_nothing(text, empty_record)
 
 
 @EXAMPLES
@@ -68,8 +68,8 @@ def test_no_text_makes_the_check_raise(defaults, text):
         max_size=8,
     )
 )
-def test_no_rows_under_a_good_header_make_the_check_raise(defaults, rows):
-    never_raises_and_writes_nothing(csv_bytes(list(COLUMNS), rows), defaults)
+def test_no_rows_under_a_good_header_make_the_check_raise(empty_record, rows):
+    never_raises_and_writes_nothing(csv_bytes(list(COLUMNS), rows), empty_record)
 
 
 def _break(data: st.DataObject, header: list[str], rows: list[list[str]]) -> bytes:
@@ -133,14 +133,16 @@ def _break(data: st.DataObject, header: list[str], rows: list[list[str]]) -> byt
     order=st.permutations(COLUMNS),
     data=st.data(),
 )
-def test_a_broken_file_is_refused_whole_and_writes_nothing(defaults, tmp_path, chosen, order, data):
+def test_a_broken_file_is_refused_whole_and_writes_nothing(
+    empty_record, tmp_path, chosen, order, data
+):
     header = list(order)
     rows = [[GOOD_ROWS[i][COLUMNS.index(name)] for name in header] for i in chosen]
-    assert plan_import(csv_bytes(header, rows), defaults).errors == []
+    assert plan_import(csv_bytes(header, rows), empty_record).errors == []
 
     broken = _break(data, header, rows)
     before = snapshot()
-    plan = plan_import(broken, defaults)
+    plan = plan_import(broken, empty_record)
     assert plan.errors, broken
     path = tmp_path / "broken.csv"
     path.write_bytes(broken)
@@ -149,7 +151,7 @@ def test_a_broken_file_is_refused_whole_and_writes_nothing(defaults, tmp_path, c
             "import_actions",
             str(path),
             "--treaty",
-            defaults.slug,
+            empty_record.slug,
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )

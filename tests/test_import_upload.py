@@ -43,7 +43,7 @@ def post_file(client, data: bytes, treaty: str = "hanoi-convention", **headers):
     return client.post(UPLOAD_URL, {"treaty": treaty, "file": csv_file(data)}, headers=headers)
 
 
-def test_the_upload_page_has_a_fixed_public_address(importer_client, defaults):
+def test_the_upload_page_has_a_fixed_public_address(importer_client, viet_nam_signed):
     response = importer_client.get(UPLOAD_URL)
     assert response.status_code == 200
     page = response.content.decode()
@@ -52,30 +52,32 @@ def test_the_upload_page_has_a_fixed_public_address(importer_client, defaults):
     assert "5.0\xa0MB at most" in page
 
 
-def test_an_anonymous_visitor_is_sent_to_sign_in(client, defaults):
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, viet_nam_signed):
     for url in (UPLOAD_URL, f"{UPLOAD_URL}00000000-0000-0000-0000-000000000000/"):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"] == f"/accounts/login/?next={url}"
 
 
-def test_a_signed_in_user_without_the_import_permission_is_refused(client, defaults):
+def test_a_signed_in_user_without_the_import_permission_is_refused(client, viet_nam_signed):
     client.force_login(UserFactory())
     assert client.get(UPLOAD_URL).status_code == 403
     assert post_file(client, CANADA).status_code == 403
     assert not Upload.objects.exists()
 
 
-def test_a_superuser_may_import(client, defaults):
+def test_a_superuser_may_import(client, viet_nam_signed):
     client.force_login(UserFactory(is_superuser=True))
     assert client.get(UPLOAD_URL).status_code == 200
 
 
-def test_the_upload_page_refuses_other_methods(importer_client, defaults):
+def test_the_upload_page_refuses_other_methods(importer_client, viet_nam_signed):
     assert importer_client.put(UPLOAD_URL).status_code == 405
 
 
-def test_a_file_with_errors_lists_each_with_its_line_and_stores_nothing(importer_client, defaults):
+def test_a_file_with_errors_lists_each_with_its_line_and_stores_nothing(
+    importer_client, viet_nam_signed
+):
     data = b"participant,action,date\nCanada,signature,2026-07-15\nAtlantis,signature,2026-07-15\n"
     data += b"Chile,ratification,2026-13-01\n"
     response = post_file(importer_client, data)
@@ -89,7 +91,7 @@ def test_a_file_with_errors_lists_each_with_its_line_and_stores_nothing(importer
     assert not Action.objects.filter(participant__iso3="CAN").exists()
 
 
-def test_a_file_over_the_size_limit_is_refused_plainly(importer_client, defaults, settings):
+def test_a_file_over_the_size_limit_is_refused_plainly(importer_client, viet_nam_signed, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 50
     response = post_file(importer_client, CANADA)
     assert response.status_code == 200
@@ -108,14 +110,16 @@ def test_a_file_over_the_size_limit_is_refused_plainly(importer_client, defaults
     ],
 )
 def test_an_empty_or_non_utf8_upload_is_refused_with_the_commands_message(
-    importer_client, defaults, data, message
+    importer_client, viet_nam_signed, data, message
 ):
     response = post_file(importer_client, data)
     assert message in response.content.decode()
     assert not Upload.objects.exists()
 
 
-def test_a_good_file_is_kept_and_previewed_before_anything_is_recorded(importer_client, defaults):
+def test_a_good_file_is_kept_and_previewed_before_anything_is_recorded(
+    importer_client, viet_nam_signed
+):
     data = CANADA + b"Viet Nam,signature,2025-10-25,\n"
     response = post_file(importer_client, data)
     upload = Upload.objects.get()
@@ -131,7 +135,7 @@ def test_a_good_file_is_kept_and_previewed_before_anything_is_recorded(importer_
     assert f'name="fingerprint" value="{upload.plan().fingerprint}"' in page
 
 
-def test_htmx_swaps_the_preview_in_place_and_records_its_address(importer_client, defaults):
+def test_htmx_swaps_the_preview_in_place_and_records_its_address(importer_client, viet_nam_signed):
     response = post_file(importer_client, CANADA, HX_Request="true")
     upload = Upload.objects.get()
     page = response.content.decode()
@@ -142,7 +146,7 @@ def test_htmx_swaps_the_preview_in_place_and_records_its_address(importer_client
     assert "HX-Request" in response["Vary"]
 
 
-def test_htmx_shows_the_errors_in_place_of_the_form(importer_client, defaults):
+def test_htmx_shows_the_errors_in_place_of_the_form(importer_client, viet_nam_signed):
     response = post_file(importer_client, b"participant,date\nCAN,2026-07-15\n", HX_Request="true")
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="upload"')
@@ -150,7 +154,7 @@ def test_htmx_shows_the_errors_in_place_of_the_form(importer_client, defaults):
 
 
 def test_confirming_imports_exactly_the_previewed_file_and_redirects(
-    importer_client, importer, defaults
+    importer_client, importer, viet_nam_signed
 ):
     post_file(importer_client, CANADA)
     upload = Upload.objects.get()
@@ -176,7 +180,7 @@ def test_confirming_imports_exactly_the_previewed_file_and_redirects(
     assert "Import 1 action" not in page
 
 
-def test_confirming_twice_imports_once(importer_client, defaults):
+def test_confirming_twice_imports_once(importer_client, viet_nam_signed):
     post_file(importer_client, CANADA)
     upload = Upload.objects.get()
     form = {"fingerprint": upload.plan().fingerprint}
@@ -187,14 +191,14 @@ def test_confirming_twice_imports_once(importer_client, defaults):
 
 
 def test_when_the_records_changed_since_the_preview_the_user_is_told_to_look_again(
-    importer_client, defaults
+    importer_client, viet_nam_signed
 ):
     post_file(importer_client, CANADA)
     upload = Upload.objects.get()
     fingerprint = upload.plan().fingerprint
     # Someone verifies another action between the preview and the confirmation.
     ActionFactory(
-        treaty=defaults,
+        treaty=viet_nam_signed,
         participant=Participant.objects.get(iso3="CHL"),
         kind=ActionKind.RATIFICATION,
         date=dt.date(2026, 8, 1),
@@ -212,16 +216,19 @@ def test_when_the_records_changed_since_the_preview_the_user_is_told_to_look_aga
     assert upload.imported_at is None
 
 
-def test_another_importers_upload_is_not_found(importer_client, defaults):
+def test_another_importers_upload_is_not_found(importer_client, viet_nam_signed):
     other = Upload.objects.create(
-        treaty=defaults, uploaded_by=UserFactory(is_superuser=True), filename="a.csv", data=CANADA
+        treaty=viet_nam_signed,
+        uploaded_by=UserFactory(is_superuser=True),
+        filename="a.csv",
+        data=CANADA,
     )
     assert importer_client.get(f"/depositary/import/{other.token}/").status_code == 404
     confirm = importer_client.post(f"/depositary/import/{other.token}/confirm/", {})
     assert confirm.status_code == 404
 
 
-def test_confirming_only_answers_post(importer_client, defaults):
+def test_confirming_only_answers_post(importer_client, viet_nam_signed):
     post_file(importer_client, CANADA)
     upload = Upload.objects.get()
     assert importer_client.get(f"/depositary/import/{upload.token}/confirm/").status_code == 405
@@ -229,14 +236,14 @@ def test_confirming_only_answers_post(importer_client, defaults):
 
 @pytest.mark.parametrize("states", [1, 50])
 def test_the_preview_takes_the_same_queries_for_a_longer_file(
-    importer_client, importer, defaults, django_assert_num_queries, states
+    importer_client, importer, viet_nam_signed, django_assert_num_queries, states
 ):
-    unsigned = Participant.objects.states().exclude(actions__treaty=defaults)[:states]
+    unsigned = Participant.objects.states().exclude(actions__treaty=viet_nam_signed)[:states]
     data = "participant,action,date\n" + "".join(
         f"{state.iso3},signature,2026-07-15\n" for state in unsigned
     )
     upload = Upload.objects.create(
-        treaty=defaults, uploaded_by=importer, filename="a.csv", data=data.encode()
+        treaty=viet_nam_signed, uploaded_by=importer, filename="a.csv", data=data.encode()
     )
     # The session; the user; the user's permissions and their groups'; the
     # upload with its treaty; the check: the records' fingerprint, the
@@ -271,16 +278,18 @@ def test_a_bad_upload_limit_stops_start_up_naming_the_variable(value, message):
     assert f"ImproperlyConfigured: {message}" in result.stderr
 
 
-def test_a_file_with_nothing_new_offers_nothing_to_confirm(importer_client, defaults):
+def test_a_file_with_nothing_new_offers_nothing_to_confirm(importer_client, viet_nam_signed):
     response = post_file(importer_client, b"participant,action,date\nVNM,signature,2025-10-25\n")
     page = importer_client.get(response["Location"]).content.decode()
     assert "Nothing to add: every row is already recorded." in page
     assert "/confirm/" not in page
 
 
-def test_an_upload_left_unconfirmed_for_a_day_is_forgotten(importer_client, importer, defaults):
+def test_an_upload_left_unconfirmed_for_a_day_is_forgotten(
+    importer_client, importer, viet_nam_signed
+):
     forgotten = Upload.objects.create(
-        treaty=defaults,
+        treaty=viet_nam_signed,
         uploaded_by=importer,
         filename="old.csv",
         data=CANADA,

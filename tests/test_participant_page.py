@@ -66,14 +66,16 @@ def test_the_participant_page_shows_its_status_and_entry_into_force_per_treaty(c
     assert '<time datetime="2026-05-02">2 May 2026</time>' in section
 
 
-def test_the_participant_page_says_why_a_signatory_does_not_count(client, defaults):
+def test_the_participant_page_says_why_a_signatory_does_not_count(client, empty_record):
+    for code in ("FRA", "EUU"):
+        ActionFactory(treaty=empty_record, participant=Participant.objects.get(iso3=code))
     page = client.get("/participants/EUU/").content.decode()
     assert "Regional economic integration organization" in page
     assert "Yes, signed on 25 October 2025" in page
     assert "No instrument deposited" in page
 
 
-def test_a_treaty_the_participant_has_not_acted_on_is_listed_too(client, defaults):
+def test_a_treaty_the_participant_has_not_acted_on_is_listed_too(client, empty_record):
     page = client.get("/participants/CAN/").content.decode()
     assert "United Nations Convention against Cybercrime" in page
     assert "Canada has not signed." in page
@@ -92,10 +94,10 @@ def test_an_unknown_code_is_404(client, defaults):
     assert client.get("/participants/QQQ/").status_code == 404
 
 
-def test_the_participant_page_answers_304_until_any_action_is_verified(client, defaults):
+def test_the_participant_page_answers_304_until_any_action_is_verified(client, viet_nam_signed):
     url = "/participants/VNM/"
     etag = client.get(url)["ETag"]
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     # Another State's instrument can change Viet Nam's entry into force.
-    ActionFactory(treaty=defaults, participant=Participant.objects.get(iso3="CAN"))
+    ActionFactory(treaty=viet_nam_signed, participant=Participant.objects.get(iso3="CAN"))
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 200

@@ -27,10 +27,8 @@ USERS = ["anonymous", "mission", "other_mission", "depositary", "administrator"]
 
 
 @pytest.fixture
-def cast(db, settings):
+def cast(db):
     """Viet Nam's pending ratification; the staff of Viet Nam and of Kenya; the depositary."""
-    # Many users are made here; a slow password hash would only slow the test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     treaty = TreatyFactory()
     viet_nam = ParticipantFactory(name="Viet Nam")
     kenya = ParticipantFactory(name="Kenya")

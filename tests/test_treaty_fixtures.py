@@ -43,7 +43,7 @@ def test_every_field_of_a_treaty_is_documented_in_the_readme():
         assert f"`{name}`" in documented, name
 
 
-def test_a_protocol_instrument_needs_the_parent_treaty(defaults, tmp_path):
+def test_a_protocol_instrument_needs_the_parent_treaty(viet_nam_signed, tmp_path):
     path = tmp_path / "protocol.json"
     path.write_text(
         readme_example()

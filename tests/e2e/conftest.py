@@ -1,10 +1,15 @@
 """Browser journeys: Playwright's sync API driving Debian's Chromium against live_server."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+
+from ratifications.models import Treaty
+from states.models import Participant
+from tests.factories import ActionFactory
 
 # Playwright's sync API keeps an event loop in the main thread from the first
 # browser test to the end of the session; Django's ORM refuses to run beside
@@ -28,6 +33,22 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.path):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def ceremony(viet_nam_signed) -> Treaty:
+    """The Hanoi signing ceremony in small, on the shipped participants: Viet Nam (in
+    Hanoi), Algeria, Brazil, France, Nauru and the European Union sign on 25 October
+    2025, Mali on the 26th, Mauritius on 19 November. Eight signatories, no instrument."""
+    for code, day in [
+        *((code, dt.date(2025, 10, 25)) for code in ("DZA", "BRA", "FRA", "NRU", "EUU")),
+        ("MLI", dt.date(2025, 10, 26)),
+        ("MUS", dt.date(2025, 11, 19)),
+    ]:
+        ActionFactory(
+            treaty=viet_nam_signed, participant=Participant.objects.get(iso3=code), date=day
+        )
+    return viet_nam_signed
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,9 @@ def sign_out(page):
 
 
 def test_a_ratification_goes_from_the_mission_to_the_public_dashboard(
-    live_server, defaults, page, screenshot
+    live_server, viet_nam_signed, page, screenshot
 ):
-    viet_nam = defaults.actions.get(participant__iso3="VNM").participant
+    viet_nam = viet_nam_signed.actions.get(participant__iso3="VNM").participant
     MissionStaffFactory(username="hanoi", missions=[viet_nam])
     DepositaryStaffFactory(username="reviewer")
     base = live_server.url
@@ -77,8 +77,8 @@ def test_a_ratification_goes_from_the_mission_to_the_public_dashboard(
     expect(page.get_by_text("39 more needed.")).to_be_visible()
 
 
-def test_an_inline_error_keeps_what_was_typed(live_server, defaults, page, screenshot):
-    viet_nam = defaults.actions.get(participant__iso3="VNM").participant
+def test_an_inline_error_keeps_what_was_typed(live_server, viet_nam_signed, page, screenshot):
+    viet_nam = viet_nam_signed.actions.get(participant__iso3="VNM").participant
     MissionStaffFactory(username="hanoi", missions=[viet_nam])
     sign_in(page, live_server.url, "hanoi")
     page.get_by_role("link", name="New submission").click()
@@ -105,9 +105,9 @@ def test_an_inline_error_keeps_what_was_typed(live_server, defaults, page, scree
 
 
 def test_without_javascript_the_depositary_verifies_with_full_page_loads(
-    live_server, defaults, no_js_page
+    live_server, viet_nam_signed, no_js_page
 ):
-    viet_nam = defaults.actions.get(participant__iso3="VNM").participant
+    viet_nam = viet_nam_signed.actions.get(participant__iso3="VNM").participant
     MissionStaffFactory(username="hanoi", missions=[viet_nam])
     DepositaryStaffFactory(username="reviewer")
     page, base = no_js_page, live_server.url
