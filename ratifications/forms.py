@@ -4,6 +4,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,9 @@ def parse_date(raw: str) -> dt.date | None:
 
 
 class StatusFilter(models.TextChoices):
+    # The default: everyone the treaty's record names.
+    ACTED = "", _("Signatories and Parties")
+    ALL = "all", _("All participants")
     SIGNED = "signed", _("Signed, no instrument yet")
     PARTY = "party", _("Parties")
     COUNTS = "counts", _("Counted toward the threshold")
@@ -37,6 +41,8 @@ class StatusFilter(models.TextChoices):
 
     def matches(self, row: ParticipantStatus | None) -> bool:
         """`row` is None for a participant with no verified action."""
+        if self == StatusFilter.ALL:
+            return True
         if self == StatusFilter.NOT_SIGNED:
             return row is None
         if row is None:
@@ -45,7 +51,9 @@ class StatusFilter(models.TextChoices):
             return row.signature is not None and row.consent is None
         if self == StatusFilter.PARTY:
             return row.party
-        return row.counts_toward_threshold
+        if self == StatusFilter.COUNTS:
+            return row.counts_toward_threshold
+        return True
 
 
 class Sort(models.TextChoices):
@@ -78,6 +86,13 @@ class DashboardForm(forms.Form):
     """
 
     as_of = forms.CharField(required=False, label=_("Show the status as it stood on"))
+    find = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Has it signed? Find a participant"),
+        help_text=_("A name in any UN language, another spelling or an ISO code"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "dir": "auto"}),
+    )
     q = forms.CharField(
         required=False,
         max_length=100,
@@ -95,7 +110,7 @@ class DashboardForm(forms.Form):
     status = forms.ChoiceField(
         required=False,
         label=_("Status"),
-        choices=[("", _("All participants")), *StatusFilter.choices],
+        choices=StatusFilter.choices,
         error_messages=_one_of(StatusFilter.choices),
     )
     sort = forms.ChoiceField(
@@ -105,21 +120,28 @@ class DashboardForm(forms.Form):
         error_messages=_one_of(Sort.choices),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, treaty, **kwargs):
         # Labels sit above their fields: no colon.
         super().__init__(*args, label_suffix="", **kwargs)
+        self.treaty = treaty
 
     def clean_as_of(self) -> dt.date | None:
         try:
-            return parse_date(self.cleaned_data["as_of"])
+            day = parse_date(self.cleaned_data["as_of"])
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+        if day and day < self.treaty.adopted_on:
+            raise ValidationError(
+                gettext("as_of: the treaty was adopted on %(day)s; there is no status before.")
+                % {"day": date_format(self.treaty.adopted_on, "DATE_FORMAT")}
+            )
+        return day
 
     def clean_sort(self) -> Sort:
         return Sort(self.cleaned_data["sort"] or Sort.NAME)
 
-    def clean_status(self) -> StatusFilter | None:
-        return StatusFilter(self.cleaned_data["status"]) if self.cleaned_data["status"] else None
+    def clean_status(self) -> StatusFilter:
+        return StatusFilter(self.cleaned_data["status"])
 
     def error_message(self) -> str:
         """Every problem, each naming its parameter, each a sentence."""
@@ -135,6 +157,6 @@ class DashboardForm(forms.Form):
         """The table's filters as given, to carry them through the as_of form."""
         return {
             name: self.data[name]
-            for name in ("q", "group", "status", "sort")
+            for name in ("find", "q", "group", "status", "sort")
             if self.data.get(name)
         }

@@ -16,65 +16,34 @@ from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
 from states.models import Kind, Participant
 
-# What a status shows of its participants.
-_SHOWN = ("name", "names", "iso3", "kind", "regional_group", "also_in_group")
-
 
 def statuses(treaties: Iterable[Treaty], as_of: dt.date | None = None) -> dict[int, "TreatyStatus"]:
-    """The status of each treaty as of a New York date (default today), by pk: one query."""
+    """The status of each treaty as of a New York date (default today), by pk.
+
+    One query, of plain rows rather than actions: a status may stand on thousands.
+    """
     treaties = list(treaties)
     as_of = as_of or rules.today_in_new_york()
-    computed = _compute(treaties, as_of)
-    return {treaty.pk: TreatyStatus(treaty, *computed[treaty.pk]) for treaty in treaties}
-
-
-def _compute(treaties: list[Treaty], as_of: dt.date) -> dict[int, tuple]:
-    """What `TreatyStatus` holds besides the treaty, by pk.
-
-    One query, of plain rows rather than actions: a status may stand on
-    thousands of them, and each participant is built once.
-    """
     rows = (
         Action.objects.verified()
-        .filter(treaty__in=[treaty.pk for treaty in treaties], date__lte=as_of)
+        .filter(treaty__in=treaties, date__lte=as_of)
+        .order_by("date", "pk")
         .values_list(
             "treaty_id",
+            "participant__iso3",
+            "participant__name",
+            "participant__kind",
             "kind",
             "date",
             "reviewed_at",
-            "participant_id",
-            *(f"participant__{f}" for f in _SHOWN),
+            "notification",
+            "declarations",
         )
     )
-    participants, by_treaty = {}, defaultdict(list)
-    for treaty_id, kind, date, reviewed_at, participant_id, *shown in rows:
-        participant = participants.get(participant_id)
-        if participant is None:
-            participant = participants[participant_id] = _participant(participant_id, shown)
-        by_treaty[treaty_id].append((participant, ActionKind(kind), date, reviewed_at))
-    computed = {}
-    for treaty in treaties:
-        actions = by_treaty[treaty.pk]
-        acts = (
-            rules.Act(participant=p.iso3, kind=kind, date=date, reio=p.is_reio)
-            for p, kind, date, _ in actions
-        )
-        computed[treaty.pk] = (
-            rules.compute_status(treaty.clauses, acts, as_of),
-            {participant.iso3: participant for participant, *_ in actions},
-            max((date for _, _, date, _ in actions), default=None),
-            max((reviewed for *_, reviewed in actions if reviewed), default=None),
-        )
-    return computed
-
-
-def _participant(pk: int, shown: list) -> Participant:
-    """A participant with only the fields a status shows; any other raises."""
-    values = dict(zip(("id", *_SHOWN), (pk, *shown), strict=True))
-    names = [f.attname for f in Participant._meta.concrete_fields if f.attname in values]
-    return Participant.from_db(
-        Action.objects.db, names, [values[name] for name in names], fetch_mode=models.FETCH_RAISE
-    )
+    found = defaultdict(list)
+    for treaty, *row in rows:
+        found[treaty].append(row)
+    return {treaty.pk: TreatyStatus.of(treaty, found[treaty.pk], as_of) for treaty in treaties}
 
 
 def standings(
@@ -137,19 +106,39 @@ def _acts(actions) -> dict[int, list[rules.Act]]:
 
 @dataclass(frozen=True)
 class TreatyStatus:
-    """A treaty's computed status, with the participants it names."""
+    """A treaty's computed status, with what the pages show beside it."""
 
     treaty: Treaty
     status: rules.Status
-    participants: dict[str, Participant]
-    # The newest verified action's date, and when a verified action last changed.
+    # By participant code: UN names, the newest depositary notification, and whether it
+    # made declarations or reservations (as of the day of the status).
+    names: dict[str, str]
+    notifications: dict[str, str]
+    declared: frozenset[str]
+    # The newest verified action's date, and when a verified action was last reviewed.
     data_as_of: dt.date | None
     last_updated: dt.datetime | None
 
-    def rows(self) -> list[tuple[Participant, rules.ParticipantStatus]]:
-        """The participants with any verified action, by name."""
-        rows = [(self.participants[p.participant], p) for p in self.status.participants]
-        return sorted(rows, key=lambda row: row[0].name)
+    @classmethod
+    def of(cls, treaty: Treaty, rows: list[tuple], as_of: dt.date) -> "TreatyStatus":
+        """From `statuses`' rows of one treaty, in date order."""
+        acts = [
+            rules.Act(iso3, ActionKind(kind), day, participant_kind == Kind.REIO)
+            for iso3, _name, participant_kind, kind, day, *_rest in rows
+        ]
+        return cls(
+            treaty,
+            rules.compute_status(treaty.clauses, acts, as_of),
+            names={row[0]: row[1] for row in rows},
+            notifications={row[0]: row[6] for row in rows if row[6]},
+            declared=frozenset(row[0] for row in rows if row[7]),
+            data_as_of=rows[-1][4] if rows else None,
+            last_updated=max((row[5] for row in rows if row[5]), default=None),
+        )
+
+    def rows(self) -> list[rules.ParticipantStatus]:
+        """The participants with any verified action, by UN name."""
+        return sorted(self.status.participants, key=lambda row: self.names[row.participant])
 
     def as_json(self) -> dict:
         """The status API's document (CONTRACT.md), also printed by `treaty_status --json`."""
@@ -183,8 +172,8 @@ class TreatyStatus:
             "days_until_signature_closes": status.days_until_signature_closes,
             "participants": [
                 {
-                    "name": participant.name,
-                    "iso3": participant.iso3,
+                    "name": self.names[row.participant],
+                    "iso3": row.participant,
                     "signature": day(row.signature),
                     "consent": day(row.consent),
                     "consent_type": row.consent_type.value if row.consent_type else None,
@@ -194,7 +183,7 @@ class TreatyStatus:
                     "denunciation_received": day(row.denunciation_received),
                     "denunciation_effective": day(row.denunciation_effective),
                 }
-                for participant, row in self.rows()
+                for row in self.rows()
             ],
         }
 

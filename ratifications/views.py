@@ -9,11 +9,12 @@ import csv
 import datetime as dt
 import functools
 import json
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.validators import slug_re
 from django.db import DatabaseError, models
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,11 +25,11 @@ from django.views.decorators.http import require_safe
 
 from ratifications import charts, ics, rules
 from ratifications.feeds import ParticipantFeed, TreatyFeed
-from ratifications.forms import DashboardForm, parse_date
+from ratifications.forms import DashboardForm, StatusFilter, parse_date
 from ratifications.importing import export_rows
 from ratifications.models import Action, Treaty
 from ratifications.rules import today_in_new_york
-from ratifications.status import TreatyStatus, standings
+from ratifications.status import standings
 from ratifications.worldmap import world_map
 from states.models import Participant
 from treatytrack.caching import SHARED_POLICY, etag_for, public
@@ -38,16 +39,17 @@ DASHBOARD = "ratifications/dashboard.html"
 
 
 def _fragment(request) -> str:
-    """What htmx asks the dashboard for: the counters when they poll, otherwise the table
-    ("" for the whole page, also when it restores history after the back button)."""
+    """What htmx asks the dashboard for: the counters when they poll, the answer of the find
+    box, otherwise the table ("" for the whole page, also to restore history)."""
     htmx = request.headers.get("HX-Request") == "true"
     if not htmx or request.headers.get("HX-History-Restore-Request") == "true":
         return ""
-    return "counters" if request.headers.get("HX-Target") == "counters" else "participants"
+    target = request.headers.get("HX-Target")
+    return target if target in ("counters", "answer") else "participants"
 
 
 dashboard_page = public(
-    params=("as_of", "q", "group", "status", "sort"),
+    params=("as_of", "find", "q", "group", "status", "sort"),
     vary=("HX-Request", "HX-Target", "HX-History-Restore-Request"),
     variant=_fragment,
 )
@@ -63,7 +65,7 @@ def home(request):
 @require_safe
 def dashboard(request, slug):
     treaty = get_object_or_404(Treaty, slug=slug)
-    form = DashboardForm(request.GET)
+    form = DashboardForm(request.GET, treaty=treaty)
     if not form.is_valid():
         return render(
             request, "ratifications/bad_request.html", {"message": form.error_message()}, status=400
@@ -71,89 +73,128 @@ def dashboard(request, slug):
     return _render_dashboard(request, treaty, form, _fragment(request))
 
 
+@dataclass(frozen=True)
+class Row:
+    """A participant as the table shows it: its status row (None: no verified action)."""
+
+    participant: Participant
+    status: rules.ParticipantStatus | None
+    url: str
+    notification: str
+    declared: bool
+
+
 def _render_dashboard(request, treaty, form, fragment):
+    """The dashboard, or the fragment htmx asks for. Four queries in all: the treaty, its
+    verified actions (the status), and every participant (the table, the map, the find box)."""
     filters = form.cleaned_data
     as_of, today = filters["as_of"], today_in_new_york()
     result = treaty.status(as_of)
+    status = result.status
     context = {
         "treaty": treaty,
         "result": result,
-        "status": result.status,
+        "status": status,
         "as_of": as_of,
+        "future": as_of is not None and as_of > today,
+        "today": today,
         "form": form,
         "filters": form.filters(),
-        # The same table today, and this day with no filter.
+        "fragment": fragment,
+        # The same view today, and this day with no filter.
         "today_url": _with_query(request.path, form.filters()),
         "clear_url": _with_query(request.path, {"as_of": as_of.isoformat()} if as_of else {}),
-        "organizations": [(p, row) for p, row in result.rows() if row.reio],
-        "fragment": fragment,
     }
     # Only a status that can still change is polled: today's, or a day to come.
     if as_of is None or as_of >= today:
         query = {"as_of": as_of.isoformat()} if as_of else {}
-        poll_url = _with_query(request.path, query)
         # The poll carries the counters' own ETag, so that the server's 304
         # reaches htmx (a browser-cache revalidation would turn it into a 200
         # and the region would be replaced, and announced, every minute).
         etag = etag_for(request, variant="counters", query=query)
-        context |= {"poll_url": poll_url, "poll_headers": json.dumps({"If-None-Match": etag})}
-    if fragment != "counters":
-        everyone, context["rows"] = _participant_rows(
-            treaty, result, filters, everyone=not fragment
+        context |= {
+            "poll_url": _with_query(request.path, query),
+            "poll_headers": json.dumps({"If-None-Match": etag}),
+        }
+    if fragment == "counters":
+        return render(request, f"{DASHBOARD}#counters", context)
+    participants = _participants(filters)
+    by_code = {row.participant: row for row in status.participants}
+    url = _participant_url()
+    rows = [
+        Row(
+            participant,
+            by_code.get(participant.iso3),
+            url(participant.iso3),
+            result.notifications.get(participant.iso3, ""),
+            participant.iso3 in result.declared,
         )
-        context["filtered"] = any(filters[name] for name in ("q", "group", "status"))
-    if not fragment:
-        context["embed_url"] = request.build_absolute_uri(
-            reverse("ratifications:embed", args=[treaty.slug])
-        )
+        for participant in participants
+    ]
+    context |= _answer(filters["find"], rows)
+    if fragment == "answer":
+        return render(request, f"{DASHBOARD}#answer", context)
+    shown = [row for row in rows if getattr(row.participant, "listed", True)]
+    chosen = filters["status"] or StatusFilter.ACTED
+    shown = [row for row in shown if chosen.matches(row.status)]
+    # In Python, even by name: names sort as they read in the page's language.
+    shown.sort(key=lambda row: filters["sort"].key(row.participant, row.status))
+    context |= {
+        "rows": shown,
+        "everyone": len(rows),
+        "filtered": bool(filters["q"] or filters["group"] or filters["status"]),
+        "show_all_url": _with_query(request.path, {**form.filters(), "status": StatusFilter.ALL}),
+    }
+    if fragment == "participants":
+        return render(request, f"{DASHBOARD}#participants", context)
+    context |= {
+        "organizations": [row for row in rows if row.participant.is_reio],
+        "embed_url": request.build_absolute_uri(reverse("ratifications:embed", args=[treaty.slug])),
         # The pictures draw on what is already here: no query of their own.
-        context["world_map"] = world_map(everyone)
-        context["timeline"] = _timeline(treaty, result.status)
-    template = f"{DASHBOARD}#{fragment}" if fragment else DASHBOARD
-    return render(request, template, context)
+        "world_map": world_map([(row.participant, row.status) for row in rows], url),
+        "timeline": _timeline(treaty, status),
+    }
+    return render(request, DASHBOARD, context)
 
 
 def _with_query(path, params: dict) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
-def _participant_rows(
-    treaty, result: TreatyStatus, filters, *, everyone: bool = False
-) -> tuple[list[tuple], list[tuple]]:
-    """Every participant (when `everyone`, for the map), and those the filters keep.
-
-    Each comes with its status row (None: no verified action). One query: the
-    participants, each with its newest depositary notification and whether it
-    made declarations, up to the day shown; when `everyone` and a search or a
-    group narrows the table, with whether it matches them.
-    """
-    actions = Action.objects.verified().filter(
-        treaty=treaty, participant=OuterRef("pk"), date__lte=result.status.as_of
-    )
-    matching = Participant.objects.search(filters["q"])
-    if filters["group"]:
-        matching = matching.in_group(filters["group"])
-    narrowed = bool(filters["q"] or filters["group"])
-    participants = Participant.objects.all() if everyone and narrowed else matching
-    participants = participants.annotate(
-        notification=Subquery(
-            actions.exclude(notification="").order_by("-date", "-pk").values("notification")[:1]
-        ),
-        has_declarations=Exists(actions.exclude(declarations="")),
-    )
-    if everyone and narrowed:
+def _participants(filters) -> list[Participant]:
+    """Every participant, in one query; when a search or a group narrows the table, each
+    with whether it is `listed`."""
+    # What the table, the map and the find box show: its aliases only for the find box.
+    participants = Participant.objects.only("name", "names", "iso2", "iso3", "kind", "m49")
+    if filters["find"]:
+        participants = participants.defer(None)
+    if filters["q"] or filters["group"]:
+        matching = Participant.objects.search(filters["q"])
+        if filters["group"]:
+            matching = matching.in_group(filters["group"])
         participants = participants.annotate(listed=Exists(matching.filter(pk=OuterRef("pk"))))
-    by_iso3 = {row.participant: row for row in result.status.participants}
-    pairs = [
-        (participant, by_iso3.get(participant.iso3))
-        for participant in participants.fetch_mode(models.FETCH_RAISE)
-    ]
-    rows = [(p, row) for p, row in pairs if getattr(p, "listed", True)]
-    if filters["status"]:
-        rows = [(p, row) for p, row in rows if filters["status"].matches(row)]
-    # In Python, even by name: names sort as they read in the page's language.
-    rows.sort(key=lambda pair: filters["sort"].key(*pair))
-    return pairs, rows
+    return list(participants.fetch_mode(models.FETCH_RAISE))
+
+
+def _participant_url():
+    """A participant's page from its code, without reversing the URL for each of 198."""
+    prefix = reverse("ratifications:participant", args=["AAA"]).removesuffix("AAA/")
+    return lambda iso3: f"{prefix}{iso3}/"
+
+
+def _answer(text: str, rows: list[Row]) -> dict:
+    """The find box's answer: the participant it names, or those it might mean (a query)."""
+    if not text:
+        return {}
+    found = set(Participant.objects.search(text).values_list("pk", flat=True))
+    found = sorted(
+        (row for row in rows if row.participant.pk in found),
+        key=lambda row: row.participant.sort_key,
+    )
+    exact = [row for row in found if row.participant.is_named(text)]
+    if len(exact) == 1 or len(found) == 1:
+        return {"find": text, "answer": (exact or found)[0]}
+    return {"find": text, "candidates": found[:12], "more": max(0, len(found) - 12)}
 
 
 def _timeline(treaty, status: rules.Status) -> charts.Timeline:

@@ -1,3 +1,4 @@
+import functools
 import re
 import unicodedata
 
@@ -33,6 +34,7 @@ def match_key(text: str) -> str:
     return re.sub(r"\s+", " ", text.translate(_APOSTROPHES)).strip().casefold()
 
 
+@functools.lru_cache(maxsize=4096)
 def _folded(text: str) -> str:
     """For sorting: no case, no accents, no hamza seats ("Égypte" sorts as "egypte").
 
@@ -190,6 +192,11 @@ class Participant(models.Model):
         if language == "ar":
             key = key.removeprefix("ال")
         return (key, self.name)
+
+    def is_named(self, text: str) -> bool:
+        """Whether `text` is exactly one of its names, in any language, an alias or a code."""
+        names = (self.name, *self.aliases, *self.names.values(), self.iso3, self.iso2)
+        return match_key(text) in {match_key(name) for name in names}
 
     @property
     def is_reio(self) -> bool:
