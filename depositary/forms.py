@@ -1,7 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from missions.forms import SubmissionForm
 from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
 from states.models import Participant
@@ -45,13 +44,3 @@ class QueueFilter(forms.Form):
 class RejectForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class DirectEntryForm(SubmissionForm):
-    """A verified action entered by the depositary itself, for any participant."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, participants=Participant.objects.all(), **kwargs)
-        self.fields["participant"].empty_label = ""
-        self.instance.review = Action.Review.VERIFIED
-        self.fields["notification"].help_text = _("The depositary notification, if issued.")

@@ -24,8 +24,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from accounts.models import is_depositary_staff, mission_staff_emails
-from depositary.forms import DirectEntryForm, QueueFilter, RejectForm
+from depositary.forms import QueueFilter, RejectForm
 from ratifications.audit import audit_trail
+from ratifications.forms import ActionForm
 from ratifications.models import Action, Treaty
 from states.models import Participant
 
@@ -229,13 +230,18 @@ def verify_many(request):
     return _back_to_queue(request, changed=bool(verified))
 
 
+def _direct_entry_form(data):
+    """A verified action entered by the depositary itself, for any participant."""
+    return ActionForm(data, participants=Participant.objects.all(), verified=True)
+
+
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 @login_required
 def enter(request):
     """Record a verified action directly, as the depositary knows it."""
     _depositary(request)
-    form = DirectEntryForm(request.POST or None)
+    form = _direct_entry_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)
         action.submitted_by = action.reviewed_by = request.user
@@ -255,9 +261,10 @@ def enter(request):
         "form_url": reverse("depositary:enter"),
         "validate_url": reverse("depositary:validate"),
         "cancel_url": reverse("depositary:queue"),
+        "submit_label": _("Record as verified"),
     }
     if request.htmx:
-        return render(request, "missions/submission.html#submission-form", context)
+        return render(request, "accounts/_action_form.html#action-form", context)
     return render(request, "depositary/enter.html", context)
 
 
@@ -265,10 +272,10 @@ def enter(request):
 @login_required
 def validate(request):
     _depositary(request)
-    form = DirectEntryForm(request.POST)
+    form = _direct_entry_form(request.POST)
     form.is_valid()
     form.drop_errors_of_empty_fields()
-    return render(request, "missions/submission.html#validation", {"form": form})
+    return render(request, "accounts/_action_form.html#validation", {"form": form})
 
 
 @require_safe
