@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ratifications.models import Action
@@ -59,7 +60,7 @@ def _shown(record, name: str) -> str:
     if name in ("review", "kind"):
         return str(getattr(record, f"get_{name}_display")())
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return date_format(value, "DATE_FORMAT")
     return value or ""
 
 

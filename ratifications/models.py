@@ -352,7 +352,8 @@ class Action(models.Model):
         return gettext("%(participant)s: %(kind)s of %(date)s") % {
             "participant": self.participant.display_name,
             "kind": self.get_kind_display(),
-            "date": self.date.isoformat(),
+            # As the page's language writes dates, like every date the workspaces show.
+            "date": date_format(self.date, "DATE_FORMAT"),
         }
 
     @property

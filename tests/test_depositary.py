@@ -120,14 +120,14 @@ def test_verifying_counts_it_tells_the_mission_and_the_counters(client, reviewer
     )
     assert response.status_code == 200
     assert json.loads(response["HX-Trigger"]) == {"statusChanged": {}}
-    assertContains(response, "Verified: Viet Nam: Ratification of 2026-03-02.")
+    assertContains(response, "Verified: Viet Nam: Ratification of 2 March 2026.")
     assertContains(response, "0 submissions pending")
     submission.refresh_from_db()
     assert (submission.review, submission.reviewed_by) == ("verified", reviewer)
     assert submission.treaty.status().status.instruments_counted == 1
     (message,) = mail.outbox
     assert message.to == ["mission@example.org"]
-    assert message.subject == "Verified: Viet Nam: Ratification of 2026-03-02"
+    assert message.subject == "Verified: Viet Nam: Ratification of 2 March 2026"
     assert "Your submissions: http://testserver/mission/" in message.body
     counters = client.get("/depositary/counters/")
     assertContains(counters, '<span class="num">1</span>')

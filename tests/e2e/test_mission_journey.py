@@ -42,7 +42,7 @@ def test_a_ratification_goes_from_the_mission_to_the_public_dashboard(
     screenshot(page, "mission-submission-desktop")
     page.get_by_role("button", name="Submit for verification").click()
     expect(page).to_have_url(base + "/mission/")
-    expect(page.get_by_text("Submitted: Viet Nam: Ratification of 2026-03-02")).to_be_visible()
+    expect(page.get_by_text("Submitted: Viet Nam: Ratification of 2 March 2026")).to_be_visible()
     expect(page.locator("#submissions")).to_contain_text("Pending verification")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "mission-workspace-phone")
@@ -62,7 +62,7 @@ def test_a_ratification_goes_from_the_mission_to_the_public_dashboard(
     # Marks this page: still there after verifying means no reload happened.
     page.evaluate("window.sameDocument = true")
     item.get_by_role("button", name="Verify", exact=True).click()
-    expect(page.get_by_text("Verified: Viet Nam: Ratification of 2026-03-02.")).to_be_visible()
+    expect(page.get_by_text("Verified: Viet Nam: Ratification of 2 March 2026.")).to_be_visible()
     expect(counter).to_have_text("1")
     assert page.evaluate("window.sameDocument === true")
     expect(page.locator("#queue")).to_contain_text("0 submissions pending")
@@ -88,7 +88,7 @@ def test_an_inline_error_keeps_what_was_typed(live_server, defaults, page, scree
     page.get_by_label("Action").select_option("ratification")
     page.get_by_label("Date").fill("2025-10-01")
     page.get_by_label("Date").press("Tab")
-    error = page.locator("#errors-kind")
+    error = page.locator("#errors-date")
     expect(error).to_contain_text(
         re.compile("needs an earlier signature.*signed on 25 October 2025")
     )
@@ -101,7 +101,7 @@ def test_an_inline_error_keeps_what_was_typed(live_server, defaults, page, scree
     page.get_by_label("Date").press("Tab")
     expect(error).to_be_empty()
     page.get_by_role("button", name="Submit for verification").click()
-    expect(page.get_by_text("Submitted: Viet Nam: Ratification of 2026-03-02")).to_be_visible()
+    expect(page.get_by_text("Submitted: Viet Nam: Ratification of 2 March 2026")).to_be_visible()
 
 
 def test_without_javascript_the_depositary_verifies_with_full_page_loads(
@@ -116,10 +116,10 @@ def test_without_javascript_the_depositary_verifies_with_full_page_loads(
     page.get_by_label("Action").select_option("ratification")
     page.get_by_label("Date").fill("2026-03-02")
     page.get_by_role("button", name="Submit for verification").click()
-    expect(page.get_by_text("Submitted: Viet Nam: Ratification of 2026-03-02")).to_be_visible()
+    expect(page.get_by_text("Submitted: Viet Nam: Ratification of 2 March 2026")).to_be_visible()
     sign_out(page)
     sign_in(page, base, "reviewer")
     page.get_by_role("button", name="Verify", exact=True).click()
     expect(page).to_have_url(base + "/depositary/")
-    expect(page.get_by_text("Verified: Viet Nam: Ratification of 2026-03-02.")).to_be_visible()
+    expect(page.get_by_text("Verified: Viet Nam: Ratification of 2 March 2026.")).to_be_visible()
     expect(page.locator("#counters .num").first).to_have_text("1")
