@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ratifications.audit import CHANGE_REASONS
@@ -90,7 +91,7 @@ class TickedForm(forms.Form):
 
 
 def _decisions():
-    return [("", _("Any change")), *CHANGE_REASONS.items()]
+    return [("", _("Any change")), *((key, capfirst(name)) for key, name in CHANGE_REASONS.items())]
 
 
 class AuditFilter(forms.Form):
