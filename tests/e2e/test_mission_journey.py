@@ -272,3 +272,27 @@ def test_without_javascript_the_depositary_undoes_on_a_page(live_server, default
     expect(page).to_have_url(base + "/depositary/")
     expect(page.get_by_text("Undone: Viet Nam: Ratification of 2 March 2026")).to_be_visible()
     assert public_count(page, base) == 0
+
+
+def test_the_depositary_verifies_the_ticked_submissions_after_one_confirmation(
+    live_server, defaults, page
+):
+    DepositaryStaffFactory(username="reviewer")
+    for iso3 in ("VNM", "MLI"):
+        SubmissionFactory(
+            treaty=defaults,
+            participant=defaults.actions.get(participant__iso3=iso3).participant,
+            kind=ActionKind.RATIFICATION,
+            date=dt.date(2026, 3, 2),
+        )
+    base = live_server.url
+    sign_in(page, base, "reviewer")
+    for item in page.locator(".queue-item").all():
+        item.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Verify the ticked submissions…").click()
+    dialog = page.get_by_role("dialog", name="Verify 2 submissions?")
+    expect(dialog.locator("table.changes")).to_contain_text("2 of 40")
+    dialog.get_by_role("button", name="Verify 2 submissions").click()
+    expect(page.locator("#queue .messages")).to_contain_text("Verified 2:")
+    expect(page.locator("#counters .num").first).to_have_text("2")
+    assert public_count(page, base) == 2
