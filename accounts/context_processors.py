@@ -1,6 +1,6 @@
 from functools import partial
 
-from accounts.models import is_depositary_staff, is_mission_staff
+from accounts.models import can_import, is_depositary_staff, is_mission_staff
 
 
 def roles(request):
@@ -11,4 +11,5 @@ def roles(request):
     return {
         "is_mission_staff": partial(is_mission_staff, user),
         "is_depositary_staff": partial(is_depositary_staff, user),
+        "can_import": partial(can_import, user),
     }

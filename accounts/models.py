@@ -15,6 +15,7 @@ from states.models import Participant
 DEPOSITARY_GROUP = "Depositary staff"
 DEPOSITARY_PERMISSIONS = ["verify_action", "import_actions"]
 VERIFY_PERMISSION = "ratifications.verify_action"
+IMPORT_PERMISSION = "ratifications.import_actions"
 
 
 def depositary_group() -> Group:
@@ -63,6 +64,11 @@ def is_mission_staff(user) -> bool:
 
 def is_depositary_staff(user) -> bool:
     return user.is_authenticated and user.has_perm(VERIFY_PERMISSION)
+
+
+def can_import(user) -> bool:
+    """Depositary staff and administrators: whoever may import actions in bulk."""
+    return user.is_authenticated and user.has_perm(IMPORT_PERMISSION)
 
 
 def mission_staff_emails(participant) -> list[str]:

@@ -1,7 +1,10 @@
+import re
+
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from missions.forms import SubmissionForm
+from ratifications.audit import CHANGE_REASONS
 from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
 from states.models import Participant
@@ -47,11 +50,106 @@ class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DirectEntryForm(SubmissionForm):
-    """A verified action entered by the depositary itself, for any participant."""
+class UndoForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Why is the decision undone?"),
+        help_text=_("Kept in the audit trail and sent to the mission."),
+        # The one thing to do on the confirmation: it is where the focus starts.
+        widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
+    )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, participants=Participant.objects.all(), **kwargs)
-        self.fields["participant"].empty_label = ""
-        self.instance.review = Action.Review.VERIFIED
-        self.fields["notification"].help_text = _("The depositary notification, if issued.")
+
+# A ticked submission: its pk and the version the person saw. ASCII digits only:
+# str.isdigit() and int() also take "²" or "٣", and must not get that far.
+_TICKED = re.compile(r"([0-9]{1,18}):([0-9]{1,9})")
+
+
+class TickedField(forms.Field):
+    """The ticked submissions, each sent as `pk:version`: all understood, or an error."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Tick the submissions to verify first."),
+        "invalid": _("%(value)r is not a ticked submission: nothing was verified."),
+    }
+
+    def to_python(self, values) -> list[tuple[int, int]]:
+        ticked = {}
+        for value in values or []:
+            match = _TICKED.fullmatch(value)
+            if not match:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid", params={"value": value}
+                )
+            ticked.setdefault(int(match[1]), int(match[2]))
+        return list(ticked.items())
+
+
+class TickedForm(forms.Form):
+    selected = TickedField()
+
+
+def _decisions():
+    return [("", _("Any change")), *((key, capfirst(name)) for key, name in CHANGE_REASONS.items())]
+
+
+class AuditFilter(forms.Form):
+    """The audit trail's search; the URL always reflects it."""
+
+    participant = forms.ModelChoiceField(
+        Participant.objects.filter(actions__isnull=False).distinct(),
+        required=False,
+        to_field_name="iso3",
+        label=_("Participant"),
+        empty_label=_("All participants"),
+    )
+    treaty = forms.ModelChoiceField(
+        Treaty.objects.all(),
+        required=False,
+        to_field_name="slug",
+        label=_("Treaty"),
+        empty_label=_("All treaties"),
+    )
+    person = forms.CharField(
+        required=False,
+        max_length=150,
+        label=_("Person"),
+        help_text=_("A username, or part of one"),
+    )
+    decision = forms.ChoiceField(required=False, label=_("What happened"), choices=_decisions)
+    since = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("The end comes before the start."))
+        return data
+
+    def apply(self, records):
+        """The historical actions that match, newest first; none while the search is wrong."""
+        records = records.order_by("-history_date", "-history_id")
+        if not self.is_bound:
+            return records
+        if not self.is_valid():
+            return records.none()
+        data = self.cleaned_data
+        if data["participant"]:
+            records = records.filter(participant=data["participant"])
+        if data["treaty"]:
+            records = records.filter(treaty=data["treaty"])
+        if data["person"]:
+            records = records.filter(history_user__username__icontains=data["person"])
+        if data["decision"]:
+            records = records.filter(history_change_reason=data["decision"])
+        # New York days: `__date` is taken in the site's time zone.
+        if data["since"]:
+            records = records.filter(history_date__date__gte=data["since"])
+        if data["until"]:
+            records = records.filter(history_date__date__lte=data["until"])
+        return records

@@ -11,8 +11,10 @@ urlpatterns = [
     path("verify/", views.verify_many, name="verify_many"),
     path("submissions/<int:pk>/verify/", views.verify, name="verify"),
     path("submissions/<int:pk>/reject/", views.reject, name="reject"),
+    path("submissions/<int:pk>/undo/", views.undo, name="undo"),
     path("submissions/<int:pk>/history/", views.history, name="history"),
     path("actions/new/", views.enter, name="enter"),
     path("actions/validate/", views.validate, name="validate"),
     path("participants/<str:iso3>/history/", views.participant_history, name="participant_history"),
+    path("audit/", views.audit, name="audit"),
 ]

@@ -1,10 +1,14 @@
-"""The depositary workspace: the queue of submissions, verification, direct entry.
+"""The depositary workspace: the queue of submissions, verification, undo, direct entry, audit.
 
 Each decision runs in one transaction on the submission's row, locked with
 select_for_update(): of two people acting at once, the second waits, then finds
 the submission already decided or changed and is told so (Action.Conflict). The
 database constraints stop the rest (two different submissions of one fact): an
 IntegrityError there becomes a message too, never a double count.
+
+Verifying and undoing are confirmed first, with what they change in public: a GET
+of the same URL answers with the confirmation, as a <dialog> for htmx and as a page
+without JavaScript; the POST decides.
 """
 
 from django.conf import settings
@@ -12,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import QueryDict
@@ -24,13 +29,20 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from accounts.models import is_depositary_staff, mission_staff_emails
-from depositary.forms import DirectEntryForm, QueueFilter, RejectForm
-from ratifications.audit import audit_trail
+from depositary.forms import AuditFilter, QueueFilter, RejectForm, TickedForm, UndoForm
+from ratifications import rules
+from ratifications.audit import CHANGE_REASONS, audit_entries, audit_trail
+from ratifications.forms import ActionForm
 from ratifications.models import Action, Treaty
 from states.models import Participant
 
 # The event the counters listen for (hx-trigger="statusChanged from:body").
 STATUS_CHANGED = "statusChanged"
+# The audit trail's entries that are the depositary's decisions, and how many the
+# queue shows under it (the audit page has them all).
+DECISIONS = ("verified", "rejected", "undone", "entered verified")
+RECENT_DECISIONS = 10
+AUDIT_PAGE_SIZE = 25
 
 
 def _depositary(request):
@@ -49,9 +61,43 @@ def _counters():
     ]
 
 
-def _queue_context(request):
-    # After a decision the filters come back in the form's `query` field.
-    params = request.GET if request.method == "GET" else QueryDict(request.POST.get("query", ""))
+def _recent_decisions() -> list[dict]:
+    """The newest decisions, each with its action as it is now, and whether it may be undone:
+    only while that decision is the action's latest version."""
+    records = list(
+        Action.history.filter(history_change_reason__in=DECISIONS)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:RECENT_DECISIONS]
+    )
+    actions = Action.objects.select_related("participant").in_bulk({r.id for r in records})
+    return [
+        {
+            "record": record,
+            "action": action,
+            "what": CHANGE_REASONS[record.history_change_reason],
+            "why": record.undo_reason
+            if record.history_change_reason == "undone"
+            else record.rejection_reason,
+            "undoable": action.undoable and action.version == record.version,
+        }
+        for record in records
+        if (action := actions.get(record.id))
+    ]
+
+
+def _query(request) -> QueryDict:
+    """The queue's filters, which its forms carry along in a `query` field."""
+    source = request.GET if request.method == "GET" else request.POST
+    return QueryDict(source.get("query", ""))
+
+
+def _queue_url(query: QueryDict) -> str:
+    url = reverse("depositary:queue")
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+def _queue_context(request, params: QueryDict | None = None):
+    params = _query(request) if params is None else params
     filters = QueueFilter(params or None)
     pending = list(
         filters.apply(Action.objects.pending())
@@ -65,6 +111,7 @@ def _queue_context(request):
         "filters": filters,
         "queue": [(a, impacts[a.pk]) for a in pending],
         "counters": _counters(),
+        "decisions": _recent_decisions(),
         "query": params.urlencode(),
     }
 
@@ -77,7 +124,7 @@ def queue(request):
     template = "depositary/queue.html"
     if request.htmx and not request.htmx.boosted:
         template += "#queue"
-    return render(request, template, _queue_context(request))
+    return render(request, template, _queue_context(request, request.GET))
 
 
 @require_safe
@@ -87,14 +134,17 @@ def counters(request):
     return render(request, "depositary/queue.html#counters", {"counters": _counters()})
 
 
-def _back_to_queue(request, changed: bool):
-    """The queue again: its fragment for htmx (with the counters told), else a redirect."""
-    if request.htmx:
-        response = render(request, "depositary/queue.html#queue", _queue_context(request))
+def _back_to_queue(request, changed: bool, status: int = 200):
+    """The queue again: its fragment for htmx (with the counters told), else a redirect.
+
+    A request that could not be understood (status 400) gets the queue page itself,
+    with the message: nothing was done, so there is nothing to redirect after.
+    """
+    if request.htmx or status != 200:
+        template = "depositary/queue.html#queue" if request.htmx else "depositary/queue.html"
+        response = render(request, template, _queue_context(request), status=status)
         return trigger_client_event(response, STATUS_CHANGED) if changed else response
-    url = reverse("depositary:queue")
-    query = QueryDict(request.POST.get("query", "")).urlencode()
-    return redirect(f"{url}?{query}" if query else url)
+    return redirect(_queue_url(_query(request)))
 
 
 def _version(value) -> int | None:
@@ -104,8 +154,11 @@ def _version(value) -> int | None:
         return None
 
 
-def _decide(request, pk, version, decide) -> Action | None:
-    """Apply one decision to one locked submission; tell the user how it went."""
+def _decide(request, pk, version, decide, refused: str) -> Action | None:
+    """Apply one decision to one locked submission; tell the user how it went.
+
+    `refused` is the message when the rules refuse it, with %(action)s and %(problems)s.
+    """
     try:
         with transaction.atomic():
             action = get_object_or_404(
@@ -118,11 +171,7 @@ def _decide(request, pk, version, decide) -> Action | None:
     except Action.Conflict as conflict:
         messages.error(request, str(conflict))
     except ValidationError as error:
-        messages.error(
-            request,
-            _("Not verified: %(action)s. %(problems)s")
-            % {"action": action, "problems": " ".join(error.messages)},
-        )
+        messages.error(request, refused % {"action": action, "problems": " ".join(error.messages)})
     except IntegrityError:
         messages.error(
             request,
@@ -156,25 +205,104 @@ def _send_decision(request, action, recipients):
     if action.review == Action.Review.VERIFIED:
         subject = _("Verified: %(action)s") % {"action": action}
         body = _("The depositary verified %(action)s. It now counts in the public status.")
-    else:
+    elif action.review == Action.Review.REJECTED:
         subject = _("Rejected: %(action)s") % {"action": action}
         body = _("The depositary rejected %(action)s, for this reason:\n\n%(reason)s")
-    body = body % {"action": action, "reason": action.rejection_reason}
+    else:
+        subject = _("Decision undone: %(action)s") % {"action": action}
+        body = _(
+            "The depositary undid its decision on %(action)s, for this reason:\n\n%(reason)s"
+            "\n\nIt is pending verification again, and counts in the public status only "
+            "once verified."
+        )
+    reason = action.rejection_reason or action.undo_reason
+    body = body % {"action": action, "reason": reason}
     body += "\n\n" + _("Your submissions: %(url)s") % {
         "url": request.build_absolute_uri(reverse("missions:workspace")),
     }
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
-@require_POST
+# Confirmations
+
+
+def _changes(treaties, *, adding=(), removing=None) -> list[dict]:
+    """Each treaty's public counts today, and after verifying `adding` or undoing `removing`."""
+    today = rules.today_in_new_york()
+    changes = []
+    for treaty in sorted(treaties, key=lambda t: (t.adopted_on, t.short_name)):
+        verified = [
+            (a.pk, a.as_act())
+            for a in Action.objects.verified()
+            .filter(treaty=treaty, date__lte=today)
+            .select_related("participant")
+        ]
+        after = [act for pk, act in verified if removing is None or pk != removing.pk]
+        after += [a.as_act() for a in adding if a.treaty_id == treaty.pk]
+        changes.append(
+            {
+                "treaty": treaty,
+                "before": rules.compute_status(treaty.clauses, [act for _, act in verified], today),
+                "after": rules.compute_status(treaty.clauses, after, today),
+            }
+        )
+    return changes
+
+
+def _confirmation(request, context, status=200):
+    """A decision to confirm: a <dialog> for htmx (static/js/workspace.js opens it), else a page."""
+    query = _query(request)
+    context = {"back_url": _queue_url(query), "query": query.urlencode(), **context}
+    template = "depositary/confirm.html#dialog" if request.htmx else "depositary/confirm.html"
+    return render(request, template, context, status=status)
+
+
+def _to_verify(actions, seen: dict[int, int]) -> dict:
+    """What the confirmation of a verification shows: each submission with what it changes."""
+    impacts = {}
+    for treaty in {a.treaty for a in actions}:
+        impacts.update(treaty.impacts(a for a in actions if a.treaty_id == treaty.pk))
+    return {
+        "items": [
+            {
+                "action": a,
+                "summary": impacts[a.pk].summary(),
+                # Changed since the queue was drawn: what is confirmed is what is shown here.
+                "changed": seen.get(a.pk) not in (None, a.version),
+            }
+            for a in actions
+        ],
+        "changes": _changes(
+            sorted({a.treaty for a in actions}, key=lambda t: t.pk), adding=actions
+        ),
+        "ticked": [f"{a.pk}:{a.version}" for a in actions],
+    }
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
 @login_required
 def verify(request, pk):
     _depositary(request)
+    if request.method == "GET":
+        action = get_object_or_404(
+            Action.objects.select_related("participant", "treaty", "submitted_by", "reviewed_by"),
+            pk=pk,
+        )
+        context = {"kind": "verify", "action": action}
+        try:
+            action.check_reviewable(None)
+        except Action.Conflict as conflict:
+            context["problems"] = [str(conflict)]
+        else:
+            context.update(_to_verify([action], {pk: _version(request.GET.get("version"))}))
+        return _confirmation(request, context)
     action = _decide(
         request,
         pk,
         _version(request.POST.get("version")),
         lambda a, v: a.verify(request.user, seen_version=v),
+        _("Not verified: %(action)s. %(problems)s"),
     )
     if action:
         messages.success(request, _("Verified: %(action)s.") % {"action": action})
@@ -195,6 +323,7 @@ def reject(request, pk):
         pk,
         form.cleaned_data["version"],
         lambda a, v: a.reject(request.user, form.cleaned_data["reason"], seen_version=v),
+        _("Not rejected: %(action)s. %(problems)s"),
     )
     if action:
         messages.success(request, _("Rejected: %(action)s.") % {"action": action})
@@ -202,18 +331,47 @@ def reject(request, pk):
     return _back_to_queue(request, changed=action is not None)
 
 
-@require_POST
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
 @login_required
 def verify_many(request):
-    """Verify the ticked submissions, each on its own: one refused leaves the others verified."""
+    """Verify the ticked submissions, each on its own: one refused leaves the others verified.
+
+    Every ticked value is understood first, or nothing is verified (400).
+    """
     _depositary(request)
+    form = TickedForm(request.GET if request.method == "GET" else request.POST)
+    if not form.is_valid():
+        problems = form.errors["selected"]
+        missing = form.has_error("selected", "required")
+        if request.method == "GET":
+            return _confirmation(
+                request, {"kind": "verify_many", "problems": problems}, 200 if missing else 400
+            )
+        messages.error(request, " ".join(problems))
+        return _back_to_queue(request, changed=False, status=200 if missing else 400)
+    ticked = dict(form.cleaned_data["selected"])
+    if request.method == "GET":
+        actions = list(
+            Action.objects.pending()
+            .filter(pk__in=ticked)
+            .select_related("participant", "treaty", "submitted_by")
+            .order_by("submitted_at", "pk")
+        )
+        context = {"kind": "verify_many", "gone": len(ticked) - len(actions)}
+        if actions:
+            context.update(_to_verify(actions, ticked))
+        else:
+            context["problems"] = [_("None of the ticked submissions is pending any more.")]
+        return _confirmation(request, context)
     verified = []
-    for value in request.POST.getlist("selected"):
-        pk, _sep, version = value.partition(":")
-        if not pk.isdigit():
-            continue
+    for pk, version in ticked.items():
         action = _decide(
-            request, int(pk), _version(version), lambda a, v: a.verify(request.user, seen_version=v)
+            request,
+            pk,
+            version,
+            lambda a, v: a.verify(request.user, seen_version=v),
+            _("Not verified: %(action)s. %(problems)s"),
         )
         if action:
             verified.append(action)
@@ -224,9 +382,60 @@ def verify_many(request):
             _("Verified %(count)d: %(actions)s.")
             % {"count": len(verified), "actions": "; ".join(str(a) for a in verified)},
         )
-    elif not request.POST.getlist("selected"):
-        messages.error(request, _("Tick the submissions to verify first."))
     return _back_to_queue(request, changed=bool(verified))
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+@login_required
+def undo(request, pk):
+    """Undo a verification or a rejection: the submission is pending again, in the queue."""
+    _depositary(request)
+    if request.method == "GET":
+        action = get_object_or_404(
+            Action.objects.select_related("participant", "treaty", "submitted_by", "reviewed_by"),
+            pk=pk,
+        )
+        context = {
+            "kind": "undo",
+            "action": action,
+            "form": UndoForm(initial={"version": action.version}),
+        }
+        try:
+            action.check_undoable(None)
+        except Action.Conflict as conflict:
+            context["problems"] = [str(conflict)]
+        else:
+            context["problems"] = action.undo_problems()
+            if action.review == Action.Review.VERIFIED:
+                context["changes"] = _changes([action.treaty], removing=action)
+        return _confirmation(request, context)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("To undo a decision, say why."))
+        return _back_to_queue(request, changed=False)
+    action = _decide(
+        request,
+        pk,
+        form.cleaned_data["version"],
+        lambda a, v: a.undo(request.user, form.cleaned_data["reason"], seen_version=v),
+        _("Not undone: %(action)s. %(problems)s"),
+    )
+    if action:
+        messages.success(
+            request, _("Undone: %(action)s is pending verification again.") % {"action": action}
+        )
+        _tell_mission(request, action)
+    # The counters follow: the public counts if it was verified, the pending count always.
+    return _back_to_queue(request, changed=action is not None)
+
+
+# Direct entry
+
+
+def _direct_entry_form(data):
+    """A verified action entered by the depositary itself, for any participant."""
+    return ActionForm(data, participants=Participant.objects.all(), verified=True)
 
 
 @vary_on_headers("HX-Request")
@@ -235,7 +444,7 @@ def verify_many(request):
 def enter(request):
     """Record a verified action directly, as the depositary knows it."""
     _depositary(request)
-    form = DirectEntryForm(request.POST or None)
+    form = _direct_entry_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)
         action.submitted_by = action.reviewed_by = request.user
@@ -255,9 +464,10 @@ def enter(request):
         "form_url": reverse("depositary:enter"),
         "validate_url": reverse("depositary:validate"),
         "cancel_url": reverse("depositary:queue"),
+        "submit_label": _("Record as verified"),
     }
     if request.htmx:
-        return render(request, "missions/submission.html#submission-form", context)
+        return render(request, "accounts/_action_form.html#action-form", context)
     return render(request, "depositary/enter.html", context)
 
 
@@ -265,10 +475,13 @@ def enter(request):
 @login_required
 def validate(request):
     _depositary(request)
-    form = DirectEntryForm(request.POST)
+    form = _direct_entry_form(request.POST)
     form.is_valid()
     form.drop_errors_of_empty_fields()
-    return render(request, "missions/submission.html#validation", {"form": form})
+    return render(request, "accounts/_action_form.html#validation", {"form": form})
+
+
+# The audit trail
 
 
 @require_safe
@@ -301,4 +514,20 @@ def participant_history(request, iso3):
             "participant": participant,
             "entries": audit_trail(records),
         },
+    )
+
+
+@require_safe
+@login_required
+def audit(request):
+    """Every change to every action, newest first, searched and a page at a time."""
+    _depositary(request)
+    search = AuditFilter(request.GET or None)
+    records = search.apply(Action.history.select_related("history_user", "participant", "treaty"))
+    page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "depositary/audit.html",
+        {"search": search, "page": page, "entries": audit_entries(page.object_list)},
+        status=400 if search.errors else 200,
     )

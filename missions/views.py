@@ -20,8 +20,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import missions_of
-from missions.forms import SubmissionForm
 from ratifications.audit import audit_trail
+from ratifications.forms import ActionForm
 from ratifications.models import Action, Treaty
 
 # How long a depositary's decision stays in the workspace's news.
@@ -110,28 +110,27 @@ def _done(request, message):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _form_context(form, action):
+def _form_page(request, form, action=None):
     if action is None:
         urls = reverse("missions:submit"), reverse("missions:validate")
+        submit_label = _("Submit for verification")
     else:
         urls = (
             reverse("missions:edit", args=[action.pk]),
             reverse("missions:validate_edit", args=[action.pk]),
         )
-    return {
+        submit_label = _("Save changes")
+    context = {
         "form": form,
         "action": action,
         "form_url": urls[0],
         "validate_url": urls[1],
         "cancel_url": reverse("missions:workspace"),
+        "submit_label": submit_label,
     }
-
-
-def _form_page(request, form, action=None):
-    template = "missions/submission.html"
     if request.htmx:
-        template += "#submission-form"
-    return render(request, template, _form_context(form, action))
+        return render(request, "accounts/_action_form.html#action-form", context)
+    return render(request, "missions/submission.html", context)
 
 
 @vary_on_headers("HX-Request")
@@ -140,7 +139,7 @@ def _form_page(request, form, action=None):
 def submit(request):
     participants = _participants(request.user)
     if request.method == "POST":
-        form = SubmissionForm(request.POST, participants=participants)
+        form = ActionForm(request.POST, participants=participants)
         if form.is_valid():
             action = form.save(commit=False)
             action.submitted_by = request.user
@@ -151,7 +150,7 @@ def submit(request):
                 _("Submitted: %(action)s. The depositary will verify it.") % {"action": action},
             )
         return _form_page(request, form)
-    return _form_page(request, SubmissionForm(participants=participants))
+    return _form_page(request, ActionForm(participants=participants))
 
 
 @require_POST
@@ -160,10 +159,10 @@ def validate(request, pk=None):
     """The form again with the rules engine's verdict, while the person types; saves nothing."""
     participants = _participants(request.user)
     action = _submission(request.user, pk) if pk else None
-    form = SubmissionForm(request.POST, participants=participants, instance=action)
+    form = ActionForm(request.POST, participants=participants, instance=action)
     form.is_valid()
     form.drop_errors_of_empty_fields()
-    return render(request, "missions/submission.html#validation", {"form": form})
+    return render(request, "accounts/_action_form.html#validation", {"form": form})
 
 
 @vary_on_headers("HX-Request")
@@ -176,12 +175,10 @@ def edit(request, pk):
         if action.review != Action.Review.PENDING:
             messages.info(request, _("Only a pending submission can be edited."))
             return redirect("missions:history", pk=action.pk)
-        return _form_page(
-            request, SubmissionForm(participants=participants, instance=action), action
-        )
+        return _form_page(request, ActionForm(participants=participants, instance=action), action)
     with transaction.atomic():
         action = _submission(request.user, pk, lock=True)
-        form = SubmissionForm(request.POST, participants=participants, instance=action)
+        form = ActionForm(request.POST, participants=participants, instance=action)
         try:
             action.check_reviewable(_posted_version(request))
         except Action.Conflict as conflict:

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ratifications.models import Action
@@ -21,6 +22,7 @@ AUDITED_FIELDS = (
     "declarations",
     "declaration_articles",
     "rejection_reason",
+    "undo_reason",
 )
 
 
@@ -32,6 +34,7 @@ CHANGE_REASONS = {
     "verified": _("verified"),
     "rejected": _("rejected"),
     "withdrawn": _("withdrawn"),
+    "undone": _("decision undone"),
     "entered verified": _("entered verified"),
     "import": _("import"),
 }
@@ -59,8 +62,30 @@ def _shown(record, name: str) -> str:
     if name in ("review", "kind"):
         return str(getattr(record, f"get_{name}_display")())
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return date_format(value, "DATE_FORMAT")
     return value or ""
+
+
+def _entry(record, before) -> AuditEntry:
+    """One version, with its differences from the version before it (None: the first)."""
+    if before is None:
+        changes = [
+            (name, "", _shown(record, name)) for name in AUDITED_FIELDS if _shown(record, name)
+        ]
+    else:
+        delta = record.diff_against(before, included_fields=AUDITED_FIELDS)
+        changed = {change.field for change in delta.changes}
+        changes = [
+            (name, _shown(before, name), _shown(record, name))
+            for name in AUDITED_FIELDS
+            if name in changed
+        ]
+    verbose = {name: Action._meta.get_field(name).verbose_name for name in AUDITED_FIELDS}
+    return AuditEntry(record, [(verbose[name], old, new) for name, old, new in changes])
+
+
+def _in_order(records: Iterable[models.Model]) -> list[models.Model]:
+    return sorted(records, key=lambda r: (r.history_date, r.history_id))
 
 
 def audit_trail(records: Iterable[models.Model]) -> list[AuditEntry]:
@@ -70,23 +95,19 @@ def audit_trail(records: Iterable[models.Model]) -> list[AuditEntry]:
     here (simple_history's `diff_against`) without a query per record.
     """
     entries, previous = [], {}
-    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        before = previous.get(record.id)
-        if before is None:
-            changes = [
-                (name, "", _shown(record, name)) for name in AUDITED_FIELDS if _shown(record, name)
-            ]
-        else:
-            delta = record.diff_against(before, included_fields=AUDITED_FIELDS)
-            changed = {change.field for change in delta.changes}
-            changes = [
-                (name, _shown(before, name), _shown(record, name))
-                for name in AUDITED_FIELDS
-                if name in changed
-            ]
-        verbose = {name: Action._meta.get_field(name).verbose_name for name in AUDITED_FIELDS}
-        entries.append(
-            AuditEntry(record, [(verbose[name], old, new) for name, old, new in changes])
-        )
+    for record in _in_order(records):
+        entries.append(_entry(record, previous.get(record.id)))
         previous[record.id] = record
     return entries
+
+
+def audit_entries(records: Iterable[models.Model]) -> list[AuditEntry]:
+    """Some versions of actions (a page of a search), in the order given, each with its
+    differences from the version before it, wherever that one is: one more query."""
+    records = list(records)
+    every_version = Action.history.filter(id__in={record.id for record in records})
+    previous, last = {}, {}
+    for version in _in_order(every_version):
+        previous[version.history_id] = last.get(version.id)
+        last[version.id] = version
+    return [_entry(record, previous.get(record.history_id)) for record in records]

@@ -2,6 +2,7 @@ import datetime as dt
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
@@ -9,7 +10,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ratifications.rules import ParticipantStatus
+from ratifications.models import Action, Treaty
+from ratifications.rules import ActionKind, ParticipantStatus
 from states.models import RegionalGroup
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -160,3 +162,87 @@ class DashboardForm(forms.Form):
             for name in ("find", "q", "group", "status", "sort")
             if self.data.get(name)
         }
+
+
+class ActionForm(forms.ModelForm):
+    """An action as the workspaces enter it: a mission's submission, or the depositary's own
+    verified record (`verified=True`). The rules engine checks it through Action.clean():
+    a submission against the verified and pending actions, a verified record against the
+    verified ones only.
+
+    `participants` are those the person may act for: a mission's own, or all of them.
+    """
+
+    # The version the person saw, so that saving over someone else's change fails.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Action
+        fields = [
+            "participant",
+            "treaty",
+            "kind",
+            "date",
+            "place",
+            "notification",
+            "source",
+            "note",
+            "declarations",
+            "declaration_articles",
+        ]
+        labels = {"kind": _("Action")}
+        help_texts = {
+            # Examples are said to be examples: never shown as if they were a value.
+            "place": _("e.g. New York"),
+            "notification": _(
+                "The depositary notification, if issued, e.g. C.N.123.2026.TREATIES-XVIII.16"
+            ),
+            "source": _("Where the fact comes from, e.g. the note verbale of the mission."),
+            "note": _("Shown with the action on its public page and in the open data."),
+            "declarations": _(
+                "Made with this action, or, for the action “Declaration or reservation”, "
+                "notified on their own."
+            ),
+        }
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "declarations": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, participants, verified: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = participants
+        # One's own mission is chosen already; among all 198, nobody is.
+        self.fields["participant"].empty_label = _("Choose the participant") if verified else None
+        # Django's own blank choice ("- Select an option -") has no translation yet.
+        self.fields["kind"].choices = [("", _("Choose the action")), *ActionKind.choices]
+        self.fields["treaty"].empty_label = None
+        if verified:
+            self.instance.review = Action.Review.VERIFIED
+        for name, field in self.fields.items():
+            if field.widget.is_hidden:
+                continue
+            # The error slot that the rules engine's verdict fills while one types
+            # (accounts/_action_form.html) describes its input from the start.
+            described_by = [f"errors-{name}"]
+            if field.help_text:
+                described_by.append(f"{self[name].auto_id}_helptext")
+            field.widget.attrs.setdefault("aria-describedby", " ".join(described_by))
+            if field.required:
+                # A select with no blank choice gets no `required` attribute from Django.
+                field.widget.attrs["aria-required"] = "true"
+        if self.instance.pk is None:
+            self.fields["treaty"].initial = (
+                Treaty.objects.filter(slug=settings.DEFAULT_TREATY_SLUG).values_list(
+                    "pk", flat=True
+                )
+            ).first()
+        else:
+            self.fields["version"].initial = self.instance.version
+
+    def drop_errors_of_empty_fields(self):
+        """While the person is still typing, a field left empty is not yet an error."""
+        for name in list(self.errors):
+            if name in self.fields and not self.data.get(self.add_prefix(name)):
+                del self.errors[name]

@@ -293,6 +293,8 @@ class Action(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    # Why the depositary's last decision was undone (`undo`); the audit trail keeps each.
+    undo_reason = models.TextField(_("reason for undoing the decision"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Optimistic concurrency: every workflow change adds one, and a form that
     # shows version N may only save over version N (see `check_reviewable`).
@@ -369,7 +371,8 @@ class Action(models.Model):
         return gettext("%(participant)s: %(kind)s of %(date)s") % {
             "participant": self.participant.display_name,
             "kind": self.get_kind_display(),
-            "date": self.date.isoformat(),
+            # As the page's language writes dates, like every date the workspaces show.
+            "date": date_format(self.date, "DATE_FORMAT"),
         }
 
     @property
@@ -486,6 +489,119 @@ class Action(models.Model):
         self.check_reviewable(seen_version)
         self.review = self.Review.WITHDRAWN
         self.record_change(by, "withdrawn")
+
+    # Undoing a decision: the reverse of `verify` and `reject`.
+
+    @property
+    def undoable(self) -> bool:
+        return self.review in (self.Review.VERIFIED, self.Review.REJECTED)
+
+    def check_undoable(self, seen_version: int | None) -> None:
+        """Raise Action.Conflict unless this is still the decision someone saw."""
+        if not self.undoable:
+            raise self.Conflict(
+                gettext("There is no decision to undo: this submission is %(state)s.")
+                % {"state": self.get_review_display().lower()}
+            )
+        if seen_version is not None and seen_version != self.version:
+            raise self.Conflict(
+                gettext(
+                    "This decision was changed after you opened it: "
+                    "look at the new values and try again."
+                )
+            )
+
+    def undo_problems(self) -> list[str]:
+        """What the verified record would break without this verified action.
+
+        Others may stand on it: a ratification on this signature, a denunciation on this
+        instrument, a declaration on either, an organization's act on this member State's,
+        a protocol's instrument on this party to its parent treaty. The rules engine checks
+        each of those again, with and without this action; only the problems its absence
+        would cause are reported (an old record's own, if any, are not this undo's doing).
+        """
+        if self.review != self.Review.VERIFIED:
+            return []
+        treaty, participant = self.treaty, self.participant
+        organizations = list(participant.organizations.prefetch_related("members"))
+        members = {org.pk: {m.pk for m in org.members.all()} for org in organizations}
+        records = list(
+            Action.objects.verified()
+            .filter(treaty__in=[treaty, *treaty.protocols.all()])
+            .filter(
+                models.Q(participant=participant)
+                | models.Q(participant__in=organizations)
+                | models.Q(participant__organizations__in=organizations)
+            )
+            .select_related("participant", "treaty")
+            .distinct()
+        )
+
+        def acts(treaty_id, participant_ids, *, without_self, but=None) -> list[rules.Act]:
+            return [
+                a.as_act()
+                for a in records
+                if a.treaty_id == treaty_id
+                and a.participant_id in participant_ids
+                and a.pk != but
+                and not (without_self and a.pk == self.pk)
+            ]
+
+        def problems(dependant, *, without_self) -> set[str]:
+            on, others = dependant.treaty, {dependant.participant_id}
+            parent = None
+            if on.parent_id == treaty.pk:
+                parent = (treaty.clauses, acts(treaty.pk, others, without_self=without_self))
+            found = rules.check_action(
+                on.clauses,
+                dependant.as_act(),
+                acts(on.pk, others, without_self=without_self, but=dependant.pk),
+                today=rules.today_in_new_york(),
+                members=acts(
+                    on.pk, members.get(dependant.participant_id, set()), without_self=without_self
+                ),
+                parent=parent,
+            )
+            return {problem.message for problem in found}
+
+        dependants = [
+            a
+            for a in records
+            if a.pk != self.pk
+            and (
+                a.participant_id == participant.pk
+                or (a.participant_id in members and a.treaty_id == treaty.pk)
+            )
+        ]
+        return [
+            gettext("Without it, %(action)s would break the rules: %(problem)s")
+            % {"action": dependant, "problem": message}
+            for dependant in dependants
+            for message in sorted(
+                problems(dependant, without_self=True) - problems(dependant, without_self=False)
+            )
+        ]
+
+    def undo(self, by, reason: str, *, seen_version: int | None = None) -> None:
+        """Put a verified or rejected submission back in the queue, pending, with the reason.
+
+        A verification is refused when others in the verified record stand on it
+        (`undo_problems`): undo those first. The caller holds the row's lock; this also
+        locks the participant's row, so that a verification holding the same lock cannot
+        add an act standing on this one between the check and the undo.
+        """
+        self.check_undoable(seen_version)
+        if not reason.strip():
+            raise ValidationError({"undo_reason": gettext("Say why the decision is undone.")})
+        list(Participant.objects.select_for_update().filter(pk=self.participant_id).values("pk"))
+        problems = self.undo_problems()
+        if problems:
+            raise ValidationError(problems)
+        self.review = self.Review.PENDING
+        self.reviewed_by = self.reviewed_at = None
+        self.rejection_reason = ""
+        self.undo_reason = reason.strip()
+        self.record_change(by, "undone")
 
 
 @receiver([post_save, post_delete], sender=Action)

@@ -411,18 +411,18 @@ def check_action(
                 "A %(kind)s needs an earlier signature, and this participant has not signed. "
                 "A State that has not signed joins by accession."
             ) % {"kind": kind.label.lower()}
-        problems.append(Problem("kind", message))
+        # With a later signature the date is wrong; without any, the kind of action.
+        problems.append(Problem("date" if signatures else "kind", message))
 
     if kind.is_instrument or kind == ActionKind.DENUNCIATION:
         problems.extend(_check_timeline(clauses, candidate, history))
 
-    if kind == ActionKind.DECLARATION and not any(
-        (a.kind == ActionKind.SIGNATURE or a.kind.is_instrument) and a.date <= candidate.date
-        for a in history
-    ):
+    declared_upon = [a for a in history if a.kind == ActionKind.SIGNATURE or a.kind.is_instrument]
+    if kind == ActionKind.DECLARATION and not any(a.date <= candidate.date for a in declared_upon):
         problems.append(
             Problem(
-                "kind",
+                # Made before the signature or instrument it needs: the date is wrong.
+                "date" if declared_upon else "kind",
                 _(
                     "A declaration is made upon or after a signature or an instrument, and this "
                     "participant had neither on that date."
@@ -433,6 +433,8 @@ def check_action(
     if candidate.reio and kind in (ActionKind.SIGNATURE, *INSTRUMENTS):
         wanted = (ActionKind.SIGNATURE,) if kind == ActionKind.SIGNATURE else tuple(INSTRUMENTS)
         if not any(m.kind in wanted and m.date <= candidate.date for m in members):
+            # A member acted, but later: the date is wrong; none did: the action is.
+            field = "date" if any(m.kind in wanted for m in members) else "kind"
             if kind == ActionKind.SIGNATURE:
                 message = _(
                     "An organization may sign only after at least one of its member States "
@@ -443,7 +445,7 @@ def check_action(
                     "An organization may deposit an instrument only after at least one of its "
                     "member States has deposited one."
                 )
-            problems.append(Problem("kind", message))
+            problems.append(Problem(field, message))
 
     if parent is not None and kind.is_instrument:
         parent_clauses, parent_acts = parent

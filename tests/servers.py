@@ -90,6 +90,8 @@ def _environment(extra: dict) -> dict:
         # Plain HTTP on loopback: no redirect to HTTPS.
         "SECURE_SSL_REDIRECT": "false",
         "LOG_FORMAT": "json",
+        # DEBUG off needs a mail server, or to be told there is none.
+        "EMAIL_URL": "console://",
         **extra,
     }
 

@@ -81,6 +81,35 @@ def test_a_password_reset_link_arrives_by_email(client, db):
     assert sign_in(client, "hanoi", "a new long passphrase").status_code == 302
 
 
+def reset(client, email, address="192.0.2.1"):
+    return client.post("/accounts/password_reset/", {"email": email}, REMOTE_ADDR=address)
+
+
+def test_password_reset_links_are_limited_for_each_email_address(client, db, settings):
+    settings.PASSWORD_RESET_LIMIT = 2
+    MissionStaffFactory(email="hanoi@example.org")
+    # From anywhere: nobody floods a person's mailbox by changing address.
+    for address in ("192.0.2.1", "192.0.2.2"):
+        assert reset(client, "hanoi@example.org", address).status_code == 302
+    response = reset(client, "Hanoi@Example.org", "192.0.2.3")
+    assertContains(response, "Too many password-reset requests", status_code=429)
+    assertContains(response, "try again in 60 minutes", status_code=429)
+    assert len(mail.outbox) == 2
+    # Another address's links are not held up.
+    MissionStaffFactory(email="geneva@example.org")
+    assert reset(client, "geneva@example.org", "192.0.2.4").status_code == 302
+    assert len(mail.outbox) == 3
+
+
+def test_password_reset_requests_are_limited_for_each_client(client, db, settings):
+    settings.PASSWORD_RESET_LIMIT = 2
+    # Addresses with or without an account count alike: the answer says nothing of either.
+    for n in range(2):
+        assert reset(client, f"someone{n}@example.org").status_code == 302
+    assert reset(client, "someone2@example.org").status_code == 429
+    assert reset(client, "someone2@example.org", "192.0.2.9").status_code == 302
+
+
 def test_a_user_changes_their_password(client, db):
     user = MissionStaffFactory()
     client.force_login(user)

@@ -89,7 +89,7 @@ def test_the_mission_reads_the_history_of_its_participant(client, life):
     client.force_login(life["mission"])
     response = client.get("/mission/participants/VNM/history/")
     assertContains(response, "submitted")
-    assertContains(response, "Ratification of 2026-03-02")
+    assertContains(response, "Ratification of 2 March 2026")
 
 
 def test_the_depositary_reads_every_history(client, life):
@@ -146,4 +146,4 @@ def test_a_created_action_shows_every_value_it_was_created_with(db):
     treaty = TreatyFactory()
     action = ActionFactory(treaty=treaty, date=dt.date(2025, 10, 25))
     (entry,) = audit_trail(action.history.all())
-    assert ("date", "", "2025-10-25") in entry.changes
+    assert ("date", "", "25 October 2025") in entry.changes

@@ -128,6 +128,12 @@ MATRIX = [
         lambda cast: {"selected": f"{cast['submission'].pk}:1"},
         (302, 403, 403, 302, 302),
     ),
+    (
+        "depositary:undo",
+        "/depositary/submissions/{pk}/undo/",
+        lambda cast: {"version": 1, "reason": "Verified by mistake"},
+        (302, 403, 403, 302, 302),
+    ),
     ("depositary:enter", "/depositary/actions/new/", kenya_signature, (302, 403, 403, 302, 302)),
     (
         "depositary:validate",
@@ -145,7 +151,16 @@ READ_ONLY = {
     "depositary:counters",
     "depositary:history",
     "depositary:participant_history",
+    "depositary:audit",
 }
+# The confirmations before a decision and the audit trail: read-only pages, each URL
+# with the status each of USERS gets.
+PAGES = [
+    ("/depositary/submissions/{pk}/verify/", (302, 403, 403, 200, 200)),
+    ("/depositary/verify/?selected={pk}:1", (302, 403, 403, 200, 200)),
+    ("/depositary/submissions/{pk}/undo/", (302, 403, 403, 200, 200)),
+    ("/depositary/audit/", (302, 403, 403, 200, 200)),
+]
 
 
 def test_the_matrix_covers_every_url_of_the_workspaces():
@@ -195,9 +210,7 @@ def test_every_mutating_url_needs_the_csrf_token(cast, name, url, data, expected
         "/mission/validate/",
         "/mission/submissions/{pk}/validate/",
         "/mission/submissions/{pk}/withdraw/",
-        "/depositary/submissions/{pk}/verify/",
         "/depositary/submissions/{pk}/reject/",
-        "/depositary/verify/",
         "/depositary/actions/validate/",
     ],
 )
@@ -205,6 +218,25 @@ def test_what_changes_something_is_never_a_get(cast, url):
     client = Client()
     client.force_login(cast["users"]["administrator"])
     assert client.get(url.format(pk=cast["submission"].pk)).status_code == 405
+
+
+@pytest.mark.parametrize(("url", "expected"), PAGES, ids=[p[0] for p in PAGES])
+@pytest.mark.parametrize("who", USERS)
+def test_each_user_gets_the_expected_page(cast, url, expected, who):
+    client = Client()
+    if cast["users"][who]:
+        client.force_login(cast["users"][who])
+    response = client.get(url.format(pk=cast["submission"].pk))
+    assert response.status_code == expected[USERS.index(who)]
+
+
+def test_a_confirmation_changes_nothing(cast):
+    client = Client()
+    client.force_login(cast["users"]["depositary"])
+    before = list(Action.objects.values_list("pk", "review", "version").order_by("pk"))
+    for url, _expected in PAGES:
+        client.get(url.format(pk=cast["submission"].pk))
+    assert list(Action.objects.values_list("pk", "review", "version").order_by("pk")) == before
 
 
 def test_another_missions_history_is_a_404(client, cast):

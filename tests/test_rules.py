@@ -245,7 +245,7 @@ def problems(candidate, history=(), **kwargs):
         (
             Act("A", ActionKind.ACCEPTANCE, D(2026, 1, 1)),
             [Act("A", SIG, D(2026, 2, 1))],
-            "kind",
+            "date",
             "after this date",
         ),
         (Act("A", ActionKind.FORMAL_CONFIRMATION, D(2026, 1, 1)), SIGNED, "kind", "organizations"),

@@ -53,6 +53,16 @@ def hostile(db, settings):
     )
     reviewer = DepositaryStaffFactory()
     rejected.reject(reviewer, PAYLOAD)
+    undone = SubmissionFactory(
+        treaty=treaty,
+        participant=participant,
+        kind=ActionKind.DECLARATION,
+        date=dt.date(2026, 3, 4),
+        submitted_by=staff,
+        **TEXT_FIELDS,
+    )
+    undone.reject(reviewer, "Not received")
+    undone.undo(reviewer, PAYLOAD)
     return {
         "staff": staff,
         "reviewer": reviewer,
@@ -72,6 +82,10 @@ def pages(hostile):
         ("reviewer", "/depositary/"),
         ("reviewer", f"/depositary/submissions/{hostile['rejected'].pk}/history/"),
         ("reviewer", "/depositary/participants/VNM/history/"),
+        ("reviewer", "/depositary/audit/"),
+        ("reviewer", f"/depositary/submissions/{pending.pk}/verify/"),
+        ("reviewer", f"/depositary/verify/?selected={pending.pk}:1"),
+        ("reviewer", f"/depositary/submissions/{hostile['rejected'].pk}/undo/"),
         (None, "/"),
         (None, "/participants/VNM/"),
         (None, signature.treaty.get_absolute_url()),
@@ -102,7 +116,7 @@ def test_a_script_in_a_submission_is_escaped_in_the_rules_engines_answer(client,
 
 
 def test_the_workspaces_have_no_inline_script_or_style(client, hostile):
-    for who, url in pages(hostile)[:7]:
+    for who, url in pages(hostile)[:11]:
         client.force_login(hostile[who])
         response = client.get(url)
         policy = response["Content-Security-Policy"]

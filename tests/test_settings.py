@@ -53,7 +53,10 @@ def test_the_defaults_give_a_working_local_set_up():
         ),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
         ({"CACHE_URL": "memcached://cache"}, "CACHE_URL must be empty"),
-        ({"EMAIL_URL": "mail.example.org"}, "EMAIL_URL must be empty or smtp://"),
+        ({"EMAIL_URL": "mail.example.org"}, "EMAIL_URL must be empty, console:// or smtp://"),
+        # Production with no mail server would write password-reset links into its logs.
+        ({**PRODUCTION, "EMAIL_URL": ""}, "EMAIL_URL must be set when DEBUG is off"),
+        ({"PASSWORD_RESET_LIMIT": "0"}, "PASSWORD_RESET_LIMIT"),
         (
             {"SECURE_HSTS_SECONDS": "a year", **PRODUCTION},
             "SECURE_HSTS_SECONDS must be a whole number",
@@ -65,6 +68,16 @@ def test_a_bad_value_stops_start_up_naming_the_variable(env, message):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_production_without_mail_prints_it_only_when_told_to():
+    code = "from django.conf import settings as s; print(s.MAILERS['default']['BACKEND'])"
+    result = manage(
+        "shell", "--no-imports", "-c", code, **{**PRODUCTION, "EMAIL_URL": "console://"}
+    )
+    assert result.stdout.strip() == "django.core.mail.backends.console.EmailBackend", result.stderr
+    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend", result.stderr
 
 
 def test_production_cookies_are_secure_and_hsts_is_on():

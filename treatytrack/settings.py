@@ -108,14 +108,28 @@ def env_cache(name: str) -> dict:
     )
 
 
-def env_mailer(name: str) -> dict:
-    """Empty: print mail on the console. smtp://user:password@host:587?tls=1 (or ssl=1)."""
+def env_mailer(name: str, *, debug: bool) -> dict:
+    """smtp://user:password@host:587?tls=1 (or ssl=1, or smtps://), or console://: print mail.
+
+    Empty means the console while DEBUG is on, and is refused when it is off: the mail
+    would be password-reset links, and the console is the production logs. A server
+    that truly sends no mail says so with console://.
+    """
     url = env_str(name).strip()
+    console = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if url == "console://" or (not url and debug):
+        return console
     if not url:
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        raise ImproperlyConfigured(
+            f"{name} must be set when DEBUG is off (smtp://user:password@host:port): "
+            "without a mail server, password-reset links would be written to the logs. "
+            f"{name}=console:// prints mail there on purpose."
+        )
     parts = urlsplit(url)
     if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
-        raise ImproperlyConfigured(f"{name} must be empty or smtp://user:password@host:port.")
+        raise ImproperlyConfigured(
+            f"{name} must be empty, console:// or smtp://user:password@host:port."
+        )
     query = parse_qs(parts.query)
     return {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -324,8 +338,17 @@ if not DEBUG:
         # Only behind a proxy that sets this header itself.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-MAILERS = {"default": env_mailer("EMAIL_URL")}
+MAILERS = {"default": env_mailer("EMAIL_URL", debug=DEBUG)}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "treatytrack@localhost")
+# Password-reset requests: at most this many per client address, and per e-mail
+# address, in a window of this many minutes (accounts/views.py); then 429.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5)
+_reset_minutes = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
+PASSWORD_RESET_WINDOW = dt.timedelta(minutes=_reset_minutes)
+if PASSWORD_RESET_LIMIT < 1 or _reset_minutes < 1:
+    raise ImproperlyConfigured(
+        "PASSWORD_RESET_LIMIT and PASSWORD_RESET_WINDOW_MINUTES must be positive numbers."
+    )
 
 # JSON lines on stdout in production, for a log collector; readable text while developing.
 LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")

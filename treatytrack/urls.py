@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from accounts import views as accounts_views
 from states.converters import Iso3
 from treatytrack import i18n, views
 
@@ -13,7 +14,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # The language switcher's links (docs/languages.md).
     path("language/<str:code>/", i18n.set_language, name="set_language"),
-    # Sign-in, sign-out and passwords: Django's own views (templates/registration/).
+    # Sign-in, sign-out and passwords: Django's own views (templates/registration/), the
+    # password reset with a limit on requests (accounts/views.py).
+    path("accounts/password_reset/", accounts_views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
     path("mission/", include("missions.urls")),

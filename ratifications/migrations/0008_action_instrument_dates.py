@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ratifications', '0006_revision_action_review'),
+        ('ratifications', '0007_action_undo_reason'),
         ('states', '0004_verbose_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
