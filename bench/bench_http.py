@@ -259,6 +259,8 @@ def environment(extra: dict) -> dict:
         "SECRET_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
+        # Nothing is mailed during a benchmark; production refuses to start without a server.
+        "EMAIL_URL": "console://",
         **extra,
     }
 

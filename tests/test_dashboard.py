@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 
 from ratifications.models import Treaty
-from ratifications.rules import ActionKind
+from ratifications.rules import ActionKind, today_in_new_york
 from states.models import Participant, RegionalGroup
 from tests.factories import (
     ActionFactory,
@@ -59,8 +59,7 @@ def test_home_shows_the_hanoi_convention_progress_and_signatories(client, viet_n
     assert "1 of 40 instruments; 39 more needed." in page
     assert '<span class="num">2</span> signatories' in page
     assert '<span class="num">1</span> Party' in page
-    assert "Data as of 2 March 2026 (the newest verified action)." in page
-    assert "Last updated " in page
+    assert "Newest verified action: 2 March 2026." in page
 
 
 def test_a_treaty_without_a_verified_action_says_so(client, empty_record):
@@ -150,7 +149,8 @@ def test_the_dashboard_as_of_a_day_shows_the_status_at_the_end_of_that_day(clien
 
 def test_the_date_picker_keeps_the_table_filters(client, defaults):
     page = client.get("/", {"q": "viet", "status": "signed"}).content.decode()
-    form = page[page.index('<form class="as-of"') : page.index("</form>")]
+    start = page.index('<form class="as-of"')
+    form = page[start : page.index("</form>", start)]
     assert '<input type="hidden" name="q" value="viet">' in form
     assert '<input type="hidden" name="status" value="signed">' in form
 
@@ -166,7 +166,7 @@ def test_the_counters_poll_today_but_not_a_day_in_the_past(client, defaults):
         ({"as_of": "tomorrow"}, "YYYY-MM-DD"),
         ({"as_of": "2025-02-30"}, "YYYY-MM-DD"),
         ({"group": "nordic"}, "group: &#x27;nordic&#x27; is not one of: african, asia_pacific"),
-        ({"status": "ratified"}, "status: &#x27;ratified&#x27; is not one of: signed, party"),
+        ({"status": "ratified"}, "status: &#x27;ratified&#x27; is not one of: all, signed, party"),
         ({"sort": "size"}, "sort: &#x27;size&#x27; is not one of: name, signature, instrument"),
         ({"q": "viet\x00nam"}, "q: Null characters are not allowed."),
         ({"q": "x" * 101}, "q: Ensure this value has at most 100 characters"),
@@ -185,8 +185,14 @@ def test_an_unknown_parameter_is_ignored(client, defaults):
 # The participants table
 
 
-def test_the_table_lists_every_participant_even_without_an_action(client, defaults):
-    names = table_names(client.get("/").content.decode())
+def test_the_table_lists_the_signatories_and_parties_then_every_participant_on_request(
+    client, viet_nam_signed
+):
+    page = client.get("/").content.decode()
+    assert table_names(page) == ["Viet Nam"]
+    assert "1 signatory or Party, of 198 participants." in page
+    assert '<a href="/?status=all">Show all 198</a>' in page
+    names = table_names(client.get("/", {"status": "all"}).content.decode())
     assert len(names) == 198
     assert "Canada" in names and "Viet Nam" in names
 
@@ -205,12 +211,15 @@ def test_the_table_lists_every_participant_even_without_an_action(client, defaul
     ],
 )
 def test_search_finds_names_aliases_and_iso_codes(client, defaults, q, expected):
-    assert table_names(client.get("/", {"q": q}).content.decode()) == expected
+    page = client.get("/", {"q": q, "status": "all"}).content.decode()
+    assert table_names(page) == expected
 
 
 def test_the_group_filter_finds_those_who_also_take_part_in_the_group(client, defaults):
-    weog = table_names(client.get("/", {"group": RegionalGroup.WEOG}).content.decode())
-    asia = table_names(client.get("/", {"group": RegionalGroup.ASIA_PACIFIC}).content.decode())
+    def group(name):
+        return table_names(client.get("/", {"group": name, "status": "all"}).content.decode())
+
+    weog, asia = group(RegionalGroup.WEOG), group(RegionalGroup.ASIA_PACIFIC)
     assert "United States of America" in weog and "Türkiye" in weog
     assert "Türkiye" in asia and "France" not in asia
 
@@ -255,7 +264,7 @@ def test_the_table_sorts_by_date_earliest_first_and_those_without_one_last(clien
             )
 
     def order(sort):
-        page = client.get("/treaties/demo/", {"sort": sort}).content.decode()
+        page = client.get("/treaties/demo/", {"sort": sort, "status": "all"}).content.decode()
         return [
             name for name in table_names(page) if name in {"Alpha", "Bravo", "Charlie", "Delta"}
         ]
@@ -278,12 +287,9 @@ def test_the_table_shows_the_instrument_with_its_symbol_notification_and_declara
     )
     page = client.get("/treaties/demo/").content.decode()
     row = page[page.index("Accedia") :]
-    assert (
-        'Accession <abbr title="UN Treaty Collection symbol">a</abbr>, <time datetime="2026-03-01">'
-        in row
-    )
+    assert 'Accession (a), <time datetime="2026-03-01">1 Mar 2026</time>' in row
     assert "C.N.12.2026.TREATIES-XVIII.16" in row
-    assert f'<a href="/participants/{state.iso3}/#demo">Yes</a>' in row
+    assert f'<a class="tag" href="/participants/{state.iso3}/#demo">declarations</a>' in row
 
 
 def test_an_empty_result_says_so_and_offers_to_clear_the_filters(client, defaults):
@@ -376,3 +382,93 @@ def test_the_status_is_computed_once_per_request(client, tenfold, headers):
     with mock.patch.object(Treaty, "status", autospec=True, side_effect=Treaty.status) as status:
         client.get("/", {"status": "counts"}, headers=headers)
     assert status.call_count == 1
+
+
+# The find box: "has my country signed?", answered at the top (issue 12)
+
+
+def answer_of(page: str) -> str:
+    section = page[page.index('<div id="answer"') :]
+    return re.sub(r"\s+", " ", section[: section.index("</div>")])
+
+
+def test_the_find_box_answers_for_a_signatory_by_any_of_its_names(client, viet_nam_signed):
+    for name in ("Viet Nam", "vietnam", "VNM", "Вьетнам"):
+        answer = answer_of(client.get("/", {"find": name}).content.decode())
+        assert (
+            "<strong>Viet Nam</strong> signed on 25 October 2025, and has not yet deposited "
+            "an instrument of ratification, acceptance or approval." in answer
+        )
+        assert (
+            '<a href="/participants/VNM/">Every action of Viet Nam, with its sources</a>' in answer
+        )
+
+
+def test_the_find_box_says_when_the_treaty_enters_into_force_for_a_party(client, empty_record):
+    for n, state in enumerate(Participant.objects.states().order_by("name")[:40]):
+        ActionFactory(treaty=empty_record, participant=state, date=dt.date(2025, 10, 25))
+        ActionFactory(
+            treaty=empty_record,
+            participant=state,
+            kind=ActionKind.RATIFICATION,
+            date=dt.date(2026, 3, 1) + dt.timedelta(days=n),
+        )
+    answer = answer_of(client.get("/", {"find": "Afghanistan"}).content.decode())
+    assert "is a Party: its instrument of ratification was deposited on 1 March 2026." in answer
+    assert "The treaty has been in force for it since 8 July 2026." in answer
+
+
+def test_the_find_box_answers_for_a_state_that_has_not_signed(client, viet_nam_signed):
+    answer = answer_of(client.get("/", {"find": "Canada"}).content.decode())
+    assert (
+        "<strong>Canada</strong> has not signed. The treaty is open for signature until " in answer
+    )
+
+
+def test_the_find_box_offers_the_participants_a_word_might_mean(client, viet_nam_signed):
+    answer = answer_of(client.get("/", {"find": "guin"}).content.decode())
+    assert "Which one? These match “guin”:" in answer
+    assert '<a href="?find=GNB">Guinea-Bissau</a>' in answer
+    assert '<a href="?find=PNG">Papua New Guinea</a>' in answer
+    # A name that is one of them exactly is the answer.
+    assert "<strong>Niger</strong> has not signed" in answer_of(
+        client.get("/", {"find": "Niger"}).content.decode()
+    )
+
+
+def test_the_find_box_says_when_nothing_matches(client, viet_nam_signed):
+    answer = answer_of(client.get("/", {"find": "Atlantis"}).content.decode())
+    assert "No participant matches “Atlantis”." in answer
+
+
+def test_htmx_gets_only_the_answer(client, viet_nam_signed):
+    response = client.get(
+        "/", {"find": "vnm"}, headers={"HX-Request": "true", "HX-Target": "answer"}
+    )
+    fragment = response.content.decode()
+    assert fragment.lstrip().startswith('<div id="answer"')
+    assert "<strong>Viet Nam</strong> signed" in fragment
+    assert "<table" not in fragment and "<html" not in fragment
+
+
+# The day shown
+
+
+def test_a_day_before_the_adoption_is_refused(client, viet_nam_signed):
+    response = client.get("/", {"as_of": "2024-12-23"})
+    assert response.status_code == 400
+    assert "the treaty was adopted on 24 December 2024; there is no status before." in (
+        response.content.decode()
+    )
+
+
+def test_a_day_to_come_is_the_record_carried_forward_not_a_forecast(client, viet_nam_signed):
+    page = client.get("/", {"as_of": "2030-01-01"}).content.decode()
+    assert "carried forward to 1 January 2030: not a forecast." in page
+    assert "as it stood at the end of 1 January 2030" not in page
+
+
+def test_the_date_picker_is_bounded_by_the_adoption_and_today(client, viet_nam_signed):
+    page = client.get("/").content.decode()
+    today = today_in_new_york().isoformat()
+    assert f'min="2024-12-24" max="{today}" required>' in page

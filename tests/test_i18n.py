@@ -307,7 +307,7 @@ def positions(page: str, names: list[str]) -> list[int]:
     ],
 )
 def test_names_sort_as_the_language_of_the_page_sorts_them(client, defaults, language, order):
-    page = page_of(client.get("/", headers={"Accept-Language": language}))
+    page = page_of(client.get("/", {"status": "all"}, headers={"Accept-Language": language}))
     assert positions(page, order) == sorted(positions(page, order))
 
 

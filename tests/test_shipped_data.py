@@ -154,6 +154,6 @@ def test_the_dashboard_shows_the_status_file_as_of_today(client, defaults):
     assert f'<progress value="{counted}" max="{threshold}"' in page
     if expected["data_as_of"]:
         newest = dt.date.fromisoformat(expected["data_as_of"])
-        assert f"Data as of {newest.day} {newest:%B %Y} (the newest verified action)." in page
+        assert f"Newest verified action: {newest.day} {newest:%B %Y}." in page
     else:
         assert "No verified action yet." in page
