@@ -34,8 +34,12 @@ def test_a_visitor_reads_the_progress_and_the_countdown(live_server, ceremony, p
     else:
         expect(signature).to_contain_text("Signature closed on 31 December 2026.")
     expect(page.locator(".reio").get_by_role("link", name="European Union")).to_be_visible()
-    expect(page.locator(ROWS)).to_have_count(198)
+    # The signatories and Parties first; everyone on request.
+    expect(page.locator(ROWS)).to_have_count(8)
     screenshot(page, "dashboard-desktop")
+    page.get_by_role("link", name="Show all 198").click()
+    expect(page).to_have_url(re.compile(r"status=all"))
+    expect(page.locator(ROWS)).to_have_count(198)
 
 
 def test_a_visitor_searches_filters_and_goes_back(live_server, ceremony, page, screenshot):
@@ -46,6 +50,8 @@ def test_a_visitor_searches_filters_and_goes_back(live_server, ceremony, page, s
     expect(page.locator(ROWS).first).to_contain_text("Viet Nam")
 
     page.get_by_label("Search").fill("")
+    page.get_by_label("Status", exact=True).select_option(label="All participants")
+    expect(page).to_have_url(re.compile(r"status=all"))
     page.get_by_label("Regional group").select_option(label="Western European and other States")
     expect(page).to_have_url(re.compile(r"group=weog"))
     expect(page.locator(ROWS).filter(has_text="United States of America")).to_have_count(1)
@@ -67,15 +73,16 @@ def test_a_visitor_searches_filters_and_goes_back(live_server, ceremony, page, s
 
     page.get_by_role("link", name="Clear", exact=True).click()
     expect(page).to_have_url(live_server.url + "/")
-    expect(page.locator(ROWS)).to_have_count(198)
+    expect(page.locator(ROWS)).to_have_count(8)
     # Last: a screenshot leaves caret styles on the inputs, which htmx would then copy.
     screenshot(page, "dashboard-filtered-then-cleared")
 
 
 def test_a_shared_link_reproduces_the_view(live_server, defaults, page):
-    page.goto(live_server.url + "/?q=korea&sort=signature")
+    page.goto(live_server.url + "/?q=korea&status=all&sort=signature")
     expect(page.get_by_label("Search")).to_have_value("korea")
     expect(page.get_by_label("Sort by")).to_have_value("signature")
+    expect(page.get_by_label("Status", exact=True)).to_have_value("all")
     expect(page.locator(ROWS)).to_have_count(2)
 
 
@@ -199,3 +206,46 @@ def test_the_journeys_work_without_javascript(live_server, ceremony, no_js_page,
 
     page.goto(live_server.url + "/treaties/hanoi-convention/embed/")
     expect(page.get_by_text("of 40 instruments")).to_be_visible()
+
+
+# Answers first (issue 12): the question most visitors bring, at the top, on a desktop and a phone.
+
+
+@pytest.mark.parametrize(("width", "height", "tallest"), [(1280, 800, 5000), (390, 844, 9000)])
+def test_the_answer_comes_first(live_server, defaults, browser, axe, width, height, tallest):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    find = page.get_by_label("Has it signed? Find a participant")
+    box = find.bounding_box()
+    total = page.evaluate("document.documentElement.scrollHeight")
+    print(f"\nAt {width} px: the dashboard is {total} px tall; the find box at {box['y']:.0f} px")
+    assert box["y"] + box["height"] < height
+    assert total <= tallest
+    # The table: exactly the participants with a verified action, one line each on a desktop.
+    acted = len(defaults.status().status.participants)
+    expect(page.locator(ROWS)).to_have_count(acted)
+    if width >= 1280:
+        heights = page.locator(ROWS).evaluate_all("rows => rows.map(r => r.offsetHeight)")
+        assert max(heights) == min(heights), "every row on one line"
+    axe(page)
+
+    find.fill("Vietnam")
+    page.get_by_role("button", name="Find", exact=True).click()
+    expect(page.locator("#answer")).to_contain_text("Viet Nam")
+    expect(page).to_have_url(re.compile(r"find=Vietnam"))
+    axe(page)
+    context.close()
+
+
+def test_the_find_box_answers_without_javascript(live_server, ceremony, no_js_page):
+    page = no_js_page
+    page.goto(live_server.url + "/")
+    page.get_by_label("Has it signed? Find a participant").fill("canada")
+    page.get_by_role("button", name="Find", exact=True).click()
+    expect(page).to_have_url(re.compile(r"\?find=canada"))
+    expect(page.locator("#answer")).to_contain_text("Canada has not signed.")
+    page.get_by_label("Has it signed? Find a participant").fill("guin")
+    page.get_by_role("button", name="Find", exact=True).click()
+    page.locator("#answer").get_by_role("link", name="Papua New Guinea").click()
+    expect(page.locator("#answer")).to_contain_text("Papua New Guinea has not signed.")
