@@ -111,7 +111,7 @@ def _render_dashboard(request, treaty, form, fragment):
         # The poll carries the counters' own ETag, so that the server's 304
         # reaches htmx (a browser-cache revalidation would turn it into a 200
         # and the region would be replaced, and announced, every minute).
-        etag = etag_for(request, variant="counters", query=query)
+        etag = etag_for(request, variant="counters", query={k: [v] for k, v in query.items()})
         context |= {
             "poll_url": _with_query(request.path, query),
             "poll_headers": json.dumps({"If-None-Match": etag}),

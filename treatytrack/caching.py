@@ -128,7 +128,8 @@ class CacheMiddleware:
             return _private_unless_said(self.get_response(request))
         # The view sees what the key holds, and nothing else.
         understood = QueryDict(mutable=True)
-        understood.update(_understood(request, spec.params))
+        for name, values in _understood(request, spec.params).items():
+            understood.setlist(name, values)
         request.GET, request.META["QUERY_STRING"] = understood, understood.urlencode()
         signed_in = any(name in request.COOKIES for name in _PERSONAL_COOKIES)
         own = signed_in and spec.per_user
@@ -175,9 +176,10 @@ def _public(request: HttpRequest) -> Public | None:
         return None
 
 
-def _understood(request: HttpRequest, params: tuple[str, ...]) -> dict[str, str]:
-    query = {name: request.GET.get(name, "").strip() for name in params}
-    return {name: value for name, value in query.items() if value}
+def _understood(request: HttpRequest, params: tuple[str, ...]) -> dict[str, list[str]]:
+    """The parameters the view understands, each with its values (none blank), in order."""
+    query = {name: [v.strip() for v in request.GET.getlist(name)] for name in params}
+    return {name: [v for v in values if v] for name, values in query.items() if any(values)}
 
 
 def _etag(request: HttpRequest, key: str, own: bool) -> str:
