@@ -158,33 +158,22 @@ class Treaty(models.Model):
 
 
 class Revision(models.Model):
-    """The revision of the record: a number that goes up with every write to what the
-    public pages show (actions, treaties, participants), and when that was.
-
-    One row. Every public response is cached and validated under the revision
-    (treatytrack/caching.py); a write raises it in its own transaction, so the
-    first request after the commit, in any process, finds a new one.
-    """
+    """The record's revision: one row, advanced in the writer's transaction by every write to
+    what the public pages show (actions, treaties, participants): treatytrack/caching.py."""
 
     number = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
-        return f"revision {self.number} of {self.changed_at:%Y-%m-%d %H:%M:%S}"
+        return str(self.number)
 
     @classmethod
     def current(cls) -> "Revision":
-        """The revision now, in plain SQL: every public request reads it (treatytrack/caching.py),
-        and building the query with the ORM would cost more than running it."""
+        """In plain SQL: every public request reads it, and the ORM costs more than the query."""
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT number, changed_at FROM {cls._meta.db_table} LIMIT 1")
-            row = cursor.fetchone()
-        if row is None:
-            # A flushed test database: number 0, which `advance` replaces with 1.
-            return cls(number=0, changed_at=None)
-        number, changed_at = row
-        if timezone.is_naive(changed_at):
-            # SQLite's, which is UTC.
+            number, changed_at = cursor.fetchone() or (0, None)  # 0: a flushed test database
+        if changed_at and timezone.is_naive(changed_at):  # SQLite's, which is UTC
             changed_at = timezone.make_aware(changed_at, dt.UTC)
         return cls(number=number, changed_at=changed_at)
 

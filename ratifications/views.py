@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import functools
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -334,12 +335,11 @@ def _render_participant(request, participant):
     )
     today = rules.today_in_new_york()
     rows = standings(participant, actions, treaties, today)
+    by_treaty = defaultdict(list)
+    for action in actions:
+        by_treaty[action.treaty_id].append(action)
     items = [
-        {
-            "treaty": treaty,
-            "row": rows.get(treaty.pk),
-            "actions": [action for action in actions if action.treaty_id == treaty.pk],
-        }
+        {"treaty": treaty, "row": rows.get(treaty.pk), "actions": by_treaty[treaty.pk]}
         for treaty in treaties
     ]
     context = {"participant": participant, "treaties": items, "today": today}

@@ -1,24 +1,8 @@
-"""HTTP caching: the public pages' validators and headers, and their copies for anonymous readers.
+"""HTTP caching: the public pages' validators, headers and copies (docs/performance.md).
 
-A view marked `@public(...)` answers a GET the same way for every reader who asks with the
-same query parameters (those it understands), language, variant (an htmx fragment) and
-encoding, on the same New York day, at the same revision of the record
-(`ratifications.models.Revision`, which every write advances in its own transaction) and the
-same release (settings.RELEASE). That is the request's key, and `CacheMiddleware`, near the
-top of the stack:
-
-- reads the revision (one small query), so a write shows on the very next request in every
-  process, with nothing to invalidate;
-- answers 304 when the client's ETag (a digest of the key) or Last-Modified still holds;
-- serves an anonymous reader the copy kept under the key, before sessions, CSRF and the rest
-  of the stack run, or keeps what it renders for them, `public, max-age=30,
-  stale-while-revalidate=30`; a signed-in reader's page is rendered each time, `private`.
-
-The key holds only what the view understands: a parameter it does not know is dropped before
-the view sees it (pages) or gets the view's 400 (open data), never a new copy; and at most
-`KEPT_WITH_PARAMETERS` copies with parameters are kept for a revision and day, so what
-visitors type cannot grow the cache. Any other response is `private, no-store` unless its
-view says otherwise. docs/performance.md has the design and the numbers.
+A `@public` view answers alike every reader with the same parameters (those it understands),
+language, variant and encoding, on the same New York day, revision of the record and release:
+its key, from which `CacheMiddleware` answers 304 or serves anonymous readers a kept copy.
 """
 
 import datetime as dt
@@ -47,20 +31,17 @@ from ratifications.rules import UN_HEADQUARTERS, today_in_new_york
 
 log = logging.getLogger(__name__)
 
+# What visitors type cannot grow the cache: copies with parameters, a revision and day.
 KEPT_WITH_PARAMETERS = 1000
-# A copy names its revision and day, so it is never stale: this only lets unused ones go.
+# A copy names its revision and day, so it is never stale: this lets unused ones go.
 TIMEOUT = 60 * 60
-# What makes a page personal: who is signed in, and the one-time messages of the last action.
+# Who is signed in, and the one-time messages of the last action, make a page personal.
 _PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
-# A copy is the same for every reader: no nonce in its policy (its scripts are the site's own).
+# A copy goes to every reader: no nonce in its policy (its scripts are the site's own).
 SHARED_POLICY = {
     **settings.SECURE_CSP,
     "script-src": [s for s in settings.SECURE_CSP["script-src"] if s != CSP.NONCE],
 }
-
-
-def _no_variant(request: HttpRequest) -> str:
-    return ""
 
 
 @dataclass(frozen=True)
@@ -70,17 +51,15 @@ class Public:
     params: tuple[str, ...] = ()
     # Open data answers an unknown parameter with 400; a page ignores it.
     refuse_unknown: bool = False
-    # Whether it is in the reader's language (open data is always in English).
+    # In the reader's language (open data is in English); showing who is signed in (a page).
     translated: bool = True
-    # Whether it shows who is signed in (a page's header): then theirs is their own.
     per_user: bool = True
     # The request headers that choose a variant (an htmx fragment), and its name.
     vary: tuple[str, ...] = ()
-    variant: Callable[[HttpRequest], str] = _no_variant
+    variant: Callable[[HttpRequest], str] | None = None
 
     def key(self, request: HttpRequest, revision: int, **other) -> str | None:
-        """This request's key (None when it has parameters the view refuses), or with
-        `query` and `variant` that of another answer of the same view."""
+        """This request's key (None: parameters it refuses), or another `query`'s or `variant`'s."""
         query = other.get("query")
         if query is None:
             if self.refuse_unknown and set(request.GET) - set(self.params):
@@ -88,11 +67,14 @@ class Public:
             query = _understood(request, self.params)
         language = translation.get_language_from_request(request) if self.translated else "en"
         gzip = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
-        variant = other.get("variant", self.variant(request))
         # The scheme and host too: a page may hold absolute links.
-        where = (request.scheme, request.get_host(), request.path)
-        parts = (settings.RELEASE, revision, today_in_new_york(), *where, language, gzip)
-        return repr((*parts, variant, sorted(query.items())))
+        where = (request.scheme, request.get_host(), request.path, language, gzip)
+        variant = other.get("variant", self.variant(request) if self.variant else "")
+        parts = (settings.RELEASE, revision, today_in_new_york(), *where, variant)
+        return repr((*parts, sorted(query.items())))
+
+    def own(self, request: HttpRequest) -> bool:
+        return self.per_user and _signed_in(request)
 
 
 def public(**declared):
@@ -109,8 +91,7 @@ def public(**declared):
 def etag_for(request: HttpRequest, **other) -> str:
     """The ETag the middleware gives another answer of this request's view (for a poll)."""
     spec, revision = request.public
-    own = spec.per_user and any(name in request.COOKIES for name in _PERSONAL_COOKIES)
-    return _etag(request, spec.key(request, revision.number, **other), own)
+    return _etag(request, spec.key(request, revision.number, **other), spec.own(request))
 
 
 class CacheMiddleware:
@@ -119,20 +100,17 @@ class CacheMiddleware:
 
     def __call__(self, request):
         spec = _public(request)
-        if spec is None:
-            return _private_unless_said(self.get_response(request))
-        revision = Revision.current()
-        request.public = (spec, revision)
-        key = spec.key(request, revision.number)
-        if key is None:
+        if spec is not None:
+            revision = Revision.current()
+            request.public = (spec, revision)
+        if spec is None or (key := spec.key(request, revision.number)) is None:
             return _private_unless_said(self.get_response(request))
         # The view sees what the key holds, and nothing else.
         understood = QueryDict(mutable=True)
         for name, values in _understood(request, spec.params).items():
             understood.setlist(name, values)
         request.GET, request.META["QUERY_STRING"] = understood, understood.urlencode()
-        signed_in = any(name in request.COOKIES for name in _PERSONAL_COOKIES)
-        own = signed_in and spec.per_user
+        own = spec.own(request)
         etag = _etag(request, key, own)
         midnight = dt.datetime.combine(today_in_new_york(), dt.time(), tzinfo=UN_HEADQUARTERS)
         modified = int(max(midnight, revision.changed_at or midnight).timestamp())
@@ -145,9 +123,13 @@ class CacheMiddleware:
                 return _private_unless_said(response)
             if not (own or response.cookies or response.streaming) and _room(request, revision):
                 cache.set(f"page:{etag}", (response.content, dict(response.headers)), TIMEOUT)
-        response.headers["ETag"] = etag
-        response.headers["Last-Modified"] = http_date(modified)
-        patch_cache_control(response, **_cache_control(signed_in))
+        response.headers["ETag"], response.headers["Last-Modified"] = etag, http_date(modified)
+        if _signed_in(request) or response.cookies:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            # Shared caches (a CDN) and browsers may keep it 30 s, then serve it 30 s more
+            # while asking again: a spike of readers costs about a request a minute a page.
+            patch_cache_control(response, public=True, max_age=30, stale_while_revalidate=30)
         vary = ("Accept-Language", "Cookie") if spec.translated else ()
         patch_vary_headers(response, ("Accept-Encoding", *vary, *spec.vary))
         return response
@@ -159,14 +141,6 @@ def _private_unless_said(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _cache_control(signed_in: bool) -> dict:
-    if signed_in:
-        return {"private": True, "no_cache": True}
-    # Shared caches (a CDN) and browsers may keep it 30 s, then serve it 30 s more while
-    # asking again: a spike of readers costs about one request a minute a page.
-    return {"public": True, "max_age": 30, "stale_while_revalidate": 30}
-
-
 def _public(request: HttpRequest) -> Public | None:
     if request.method not in ("GET", "HEAD"):
         return None
@@ -174,6 +148,10 @@ def _public(request: HttpRequest) -> Public | None:
         return getattr(resolve(request.path_info).func, "public", None)
     except Resolver404:
         return None
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    return any(name in request.COOKIES for name in _PERSONAL_COOKIES)
 
 
 def _understood(request: HttpRequest, params: tuple[str, ...]) -> dict[str, list[str]]:
@@ -189,24 +167,19 @@ def _etag(request: HttpRequest, key: str, own: bool) -> str:
 
 
 def _room(request: HttpRequest, revision: Revision) -> bool:
-    """Whether one more copy may be kept: always without parameters, else within the count."""
+    """Whether one more copy may be kept: always without parameters, else within the count
+    (a count that two processes may both pass by one: a bound, not a ledger)."""
     if not request.GET:
         return True
-    counter = f"kept:{settings.RELEASE}:{revision.number}:{today_in_new_york()}"
-    cache.add(counter, 0, TIMEOUT)
-    try:
-        return cache.incr(counter) <= KEPT_WITH_PARAMETERS
-    except ValueError:
-        return False
+    counter = f"kept:{revision.number}:{today_in_new_york()}"
+    kept = cache.get(counter, 0)
+    cache.set(counter, kept + 1, TIMEOUT)
+    return kept < KEPT_WITH_PARAMETERS
 
 
 class RedisCache(DjangoRedisCache):
-    """Django's Redis cache, which gives up on a Redis that does not answer.
-
-    A call that fails (a refused connection, or no answer within the socket timeout) is
-    logged; this process then treats every read as a miss and every write as done, without
-    asking, for `PAUSE` seconds: a hanging Redis costs one timeout, not one a request.
-    """
+    """Django's, giving up on a Redis that does not answer: after a call fails (refused, or no
+    answer in the socket timeout), reads miss and writes are dropped for `PAUSE` seconds."""
 
     PAUSE = 30
     _paused_until = 0.0
@@ -218,9 +191,7 @@ class RedisCache(DjangoRedisCache):
             return method(*args)
         except (RedisError, OSError) as error:
             RedisCache._paused_until = time.monotonic() + self.PAUSE
-            log.warning(
-                "The shared cache did not answer (%s); not asked for %ss.", error, self.PAUSE
-            )
+            log.warning("The shared cache did not answer (%s); left alone %ss.", error, self.PAUSE)
             return default
 
     def get(self, key, default=None, version=None):
@@ -228,9 +199,3 @@ class RedisCache(DjangoRedisCache):
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         self._ask(super().set, None, key, value, timeout, version)
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._ask(super().add, False, key, value, timeout, version)
-
-    def incr(self, key, delta=1, version=None):
-        return self._ask(super().incr, KEPT_WITH_PARAMETERS + 1, key, delta, version)

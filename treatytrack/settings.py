@@ -83,29 +83,21 @@ def env_database(name: str, default: str) -> dict:
 
 
 def env_cache(name: str) -> dict:
-    """The cache of the public pages' copies (treatytrack/caching.py): each process's own
-    memory, or a Redis that several app processes share."""
+    """The cache of the public pages' copies: each process's memory, or a shared Redis."""
     url = env_str(name).strip()
-    if not url or url.startswith("locmem://"):
-        # Bounded: a copy is a page of about 30 KB compressed, 150 KB not.
-        return {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 500},
-        }
+    locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return {
-            "BACKEND": "treatytrack.caching.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "treatytrack"),
-            # A Redis that stops answering costs one request this much, then it is left
-            # alone for a while (treatytrack/caching.py).
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    if url.startswith("dummy://"):
+        # A Redis that stops answering costs one request this long, then is left alone a while.
+        options = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
+        prefix = env_str("CACHE_KEY_PREFIX", "treatytrack")
+        backend = "treatytrack.caching.RedisCache"
+        return {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": prefix, "OPTIONS": options}
+    if url in ("", "locmem://"):
+        # A copy is a page: about 30 KB compressed, 150 KB not.
+        return {**locmem, "OPTIONS": {"MAX_ENTRIES": 500}}
+    if url == "dummy://":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    raise ImproperlyConfigured(
-        f"{name} must be empty (per-process cache), redis://host:port/db or dummy://, not {url!r}."
-    )
+    raise ImproperlyConfigured(f"{name} must be empty, redis://host:port/db or dummy://: {url!r}")
 
 
 def env_mailer(name: str, *, debug: bool) -> dict:
