@@ -102,7 +102,9 @@ messages: $(VENV)/.installed
 # machine only (README, "Running in production").
 serve: $(VENV)/.installed
 	$(BIN)/python manage.py collectstatic --noinput -v0
-	exec $(BIN)/gunicorn -c gunicorn.conf.py
+	@# The release names every cache key and ETag: a new one never serves an old one's pages.
+	RELEASE="$${RELEASE:-$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}" \
+	  exec $(BIN)/gunicorn -c gunicorn.conf.py
 
 # The HTTP benchmark (bench/README.md): production server, real then large data, wrk.
 bench: $(VENV)/.installed

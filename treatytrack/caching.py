@@ -199,3 +199,12 @@ class RedisCache(DjangoRedisCache):
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         self._ask(super().set, None, key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._ask(super().add, False, key, value, timeout, version)
+
+    def incr(self, key, delta=1, version=None):
+        # Paused: as if the key had expired (callers start counting again).
+        if (found := self._ask(super().incr, None, key, delta, version)) is None:
+            raise ValueError(f"{key!r} is not in the cache.")
+        return found
