@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -196,51 +197,108 @@ class Status:
     timeline: tuple[TimelinePoint, ...] = ()
 
 
-@dataclass
-class _Position:
-    """One participant's instruments and denunciations, walked in date order."""
-
-    signature: dt.date | None = None
-    instrument: Act | None = None
-    denunciation: dt.date | None = None
-    effective: dt.date | None = None
-
-
 def _order(act: Act) -> tuple:
     # Within one day an instrument precedes a denunciation, and the sort is
     # total so that the order of the input never changes the result.
     return (act.date, act.kind == ActionKind.DENUNCIATION, act.participant, act.kind)
 
 
+class Step(enum.Enum):
+    """What one act did to its participant's position (`walk`)."""
+
+    SIGNED = enum.auto()
+    SIGNED_AGAIN = enum.auto()  # a second signature: the first stands
+    DEPOSITED = enum.auto()
+    # Another instrument while one is in force (or its denunciation has not yet
+    # taken effect): the first stands, and this one neither counts nor replaces it.
+    DEPOSITED_WHILE_IN_FORCE = enum.auto()
+    DENOUNCED = enum.auto()
+    NOTHING_TO_DENOUNCE = enum.auto()
+    DENOUNCED_AGAIN = enum.auto()  # the first denunciation stands
+    OTHER = enum.auto()  # a declaration: no change
+
+
+@dataclass
+class Position:
+    """Where one participant stands after the acts walked so far.
+
+    After a denunciation has taken effect, `instrument`, `denunciation` and
+    `effective` stay as they were (a status shows them) until the next act,
+    which finds the position cleared: then it may deposit again.
+    """
+
+    signature: Act | None = None
+    instrument: Act | None = None
+    denunciation: Act | None = None
+    effective: dt.date | None = None  # when the denunciation takes effect
+
+    def party_on(self, day: dt.date) -> bool:
+        return self.instrument is not None and not (self.effective and self.effective <= day)
+
+
+def walk(
+    clauses: Clauses, acts: Iterable[Act], position: Position | None = None
+) -> Iterator[tuple[Act, Step, Position]]:
+    """One participant's acts in date order, each with what it did and the position after it.
+
+    The one place that applies rule 2 (one instrument in force at a time) and the
+    denunciation's taking effect; the status, the checks and `is_party_on` all
+    walk through it. The position (a new one unless given) is the same object
+    throughout, updated in place.
+    """
+    position = Position() if position is None else position
+    for act in sorted(acts, key=_order):
+        if position.effective and act.date >= position.effective:
+            position.instrument = position.denunciation = position.effective = None
+        if act.kind == ActionKind.SIGNATURE:
+            if position.signature is None:
+                position.signature, step = act, Step.SIGNED
+            else:
+                step = Step.SIGNED_AGAIN
+        elif act.kind.is_instrument:
+            if position.instrument is None:
+                position.instrument, step = act, Step.DEPOSITED
+            else:
+                step = Step.DEPOSITED_WHILE_IN_FORCE
+        elif act.kind == ActionKind.DENUNCIATION:
+            if position.instrument is None:
+                step = Step.NOTHING_TO_DENOUNCE
+            elif position.denunciation is not None:
+                step = Step.DENOUNCED_AGAIN
+            else:
+                position.denunciation = act
+                position.effective = add_months(act.date, clauses.denunciation_months)
+                step = Step.DENOUNCED
+        else:
+            step = Step.OTHER
+        yield act, step, position
+
+
 def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Status:
     """The treaty's status as it stood at the end of `as_of` (DOMAIN.md)."""
-    acts = sorted((a for a in acts if a.date <= as_of), key=_order)
-    positions: dict[str, _Position] = defaultdict(_Position)
-    reio: dict[str, bool] = {}
+    by_participant: dict[str, list[Act]] = defaultdict(list)
+    for act in acts:
+        if act.date <= as_of:
+            by_participant[act.participant].append(act)
+    positions: dict[str, Position] = {}
     # Count changes by date: +1 on a counted deposit, -1 when a denunciation
     # of a counted instrument takes effect.
     changes: dict[dt.date, int] = defaultdict(int)
-    for act in acts:
-        pos = positions[act.participant]
-        reio[act.participant] = act.reio
-        if pos.effective and act.date >= pos.effective:
-            pos.instrument = pos.denunciation = pos.effective = None
-        if act.kind == ActionKind.SIGNATURE:
-            pos.signature = pos.signature or act.date
-        elif act.kind.is_instrument:
-            pos.instrument = act
-            if act.counts(clauses):
-                changes[act.date] += 1
-        elif act.kind == ActionKind.DENUNCIATION and pos.instrument and not pos.denunciation:
-            pos.denunciation = act.date
-            pos.effective = add_months(act.date, clauses.denunciation_months)
-            if pos.instrument.counts(clauses) and pos.effective <= as_of:
-                changes[pos.effective] -= 1
-
     signed: dict[dt.date, int] = defaultdict(int)
-    for pos in positions.values():
-        if pos.signature:
-            signed[pos.signature] += 1
+    for key, own in by_participant.items():
+        position = positions[key] = Position()
+        for act, step, _position in walk(clauses, own, position):
+            if step == Step.DEPOSITED and act.counts(clauses):
+                changes[act.date] += 1
+            elif (
+                step == Step.DENOUNCED
+                and position.instrument.counts(clauses)
+                and position.effective <= as_of
+            ):
+                changes[position.effective] -= 1
+        if position.signature:
+            signed[position.signature.date] += 1
+
     counted, signatories, threshold_reached_on, timeline = 0, 0, None, []
     for day in sorted(changes.keys() | signed.keys()):
         counted += changes.get(day, 0)
@@ -255,34 +313,35 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
 
     participants = []
     for key in sorted(positions):
-        pos = positions[key]
-        instrument = pos.instrument
-        denounced = pos.effective is not None and pos.effective <= as_of
-        party = instrument is not None and not denounced
+        position = positions[key]
+        instrument = position.instrument
+        party = position.party_on(as_of)
         counts = party and instrument.counts(clauses)
         if counts:
             not_counted = None
         elif instrument is None:
             not_counted = NotCounted.NO_INSTRUMENT
-        elif denounced:
+        elif not party:
             not_counted = NotCounted.DENOUNCED
         else:
             not_counted = NotCounted.REIO
         participants.append(
             ParticipantStatus(
                 participant=key,
-                reio=reio[key],
-                signature=pos.signature,
+                reio=any(act.reio for act in by_participant[key]),
+                signature=position.signature.date if position.signature else None,
                 consent=instrument.date if instrument else None,
                 consent_type=instrument.kind if instrument else None,
                 party=party,
                 counts_toward_threshold=counts,
                 not_counted=not_counted,
                 entry_into_force=_entry_into_force_for(
-                    clauses, instrument, threshold_reached_on, entry_into_force
+                    clauses, position, threshold_reached_on, entry_into_force
                 ),
-                denunciation_received=pos.denunciation,
-                denunciation_effective=pos.effective,
+                denunciation_received=(
+                    position.denunciation.date if position.denunciation else None
+                ),
+                denunciation_effective=position.effective,
             )
         )
 
@@ -311,10 +370,11 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
 
 def _entry_into_force_for(
     clauses: Clauses,
-    instrument: Act | None,
+    position: Position,
     threshold_reached_on: dt.date | None,
     entry_into_force: dt.date | None,
 ) -> dt.date | None:
+    instrument = position.instrument
     if instrument is None or threshold_reached_on is None or entry_into_force is None:
         return None
     # A same-day batch reaching the threshold shares the treaty's date:
@@ -471,57 +531,43 @@ def _signature_window_message(opens: dt.date | None, closes: dt.date | None) -> 
 
 def _check_timeline(clauses: Clauses, candidate: Act, history: Sequence[Act]) -> list[Problem]:
     """At most one instrument in force at a time; a denunciation needs one to denounce."""
-    events = sorted(
-        [a for a in history if a.kind.is_instrument or a.kind == ActionKind.DENUNCIATION]
-        + [candidate],
-        key=_order,
-    )
     problems = []
-    instrument: Act | None = None
-    effective: dt.date | None = None
-    for act in events:
-        if effective and act.date >= effective:
-            instrument, effective = None, None
-        involved = act is candidate or instrument is candidate
-        if act.kind.is_instrument:
-            if instrument is not None and involved:
-                if act is candidate:
-                    message = _(
-                        "This participant is already a party by %(kind)s of %(day)s; "
-                        "a second instrument needs a denunciation that has taken effect first."
-                    ) % {"kind": instrument.kind.label.lower(), "day": _day(instrument.date)}
-                else:
-                    message = _(
-                        "This participant deposited an instrument (%(kind)s) on %(day)s, "
-                        "while this one would still be in force."
-                    ) % {"kind": act.kind.label.lower(), "day": _day(act.date)}
-                problems.append(Problem("kind", message))
-            instrument = instrument or act
-        elif act is candidate:
-            if instrument is None:
-                problems.append(
-                    Problem(
-                        "kind",
-                        _("Only a party can denounce: no instrument is in force to denounce."),
-                    )
+    for act, step, position in walk(clauses, [*history, candidate]):
+        if step == Step.DEPOSITED_WHILE_IN_FORCE and act is candidate:
+            problems.append(Problem("kind", _already_a_party_message(position.instrument)))
+        elif step == Step.DEPOSITED_WHILE_IN_FORCE and position.instrument is candidate:
+            problems.append(Problem("kind", _later_instrument_message(act)))
+        elif step == Step.NOTHING_TO_DENOUNCE and act is candidate:
+            problems.append(
+                Problem(
+                    "kind",
+                    _("Only a party can denounce: no instrument is in force to denounce."),
                 )
-            elif effective is not None:
-                problems.append(
-                    Problem("kind", _("This participant's denunciation is already recorded."))
-                )
-        if act.kind == ActionKind.DENUNCIATION and instrument is not None and effective is None:
-            effective = add_months(act.date, clauses.denunciation_months)
+            )
+        elif step == Step.DENOUNCED_AGAIN and act is candidate:
+            problems.append(
+                Problem("kind", _("This participant's denunciation is already recorded."))
+            )
     return problems
+
+
+def _already_a_party_message(instrument: Act) -> str:
+    return _(
+        "This participant is already a party by %(kind)s of %(day)s; "
+        "a second instrument needs a denunciation that has taken effect first."
+    ) % {"kind": instrument.kind.label.lower(), "day": _day(instrument.date)}
+
+
+def _later_instrument_message(later: Act) -> str:
+    return _(
+        "This participant deposited an instrument (%(kind)s) on %(day)s, "
+        "while this one would still be in force."
+    ) % {"kind": later.kind.label.lower(), "day": _day(later.date)}
 
 
 def is_party_on(clauses: Clauses, acts: Iterable[Act], day: dt.date) -> bool:
     """Whether these actions of one participant leave it a party at the end of `day`."""
-    instrument, effective = False, None
-    for act in sorted((a for a in acts if a.date <= day), key=_order):
-        if effective and act.date >= effective:
-            instrument, effective = False, None
-        if act.kind.is_instrument:
-            instrument = True
-        elif act.kind == ActionKind.DENUNCIATION and instrument and effective is None:
-            effective = add_months(act.date, clauses.denunciation_months)
-    return instrument and not (effective and effective <= day)
+    position = Position()
+    for _walked in walk(clauses, (a for a in acts if a.date <= day), position):
+        pass
+    return position.party_on(day)

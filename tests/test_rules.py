@@ -185,6 +185,20 @@ def test_a_state_may_accede_again_after_its_denunciation_took_effect():
     assert status.instruments_counted == 40
 
 
+def test_a_second_instrument_while_one_is_in_force_neither_counts_nor_replaces_it():
+    # The rules refuse it; were it recorded all the same (two verifications at
+    # once), the status would still count the State once, by its first instrument.
+    acts = [
+        Act("A", SIG, D(2025, 10, 25)),
+        Act("A", RAT, D(2026, 1, 5)),
+        Act("A", ACC, D(2026, 2, 5)),
+    ]
+    status = compute_status(HANOI, acts, LATER)
+    assert status.instruments_counted == 1
+    assert (row(status, "A").consent_type, row(status, "A").consent) == (RAT, D(2026, 1, 5))
+    assert [p.instruments_counted for p in status.timeline] == [0, 1]
+
+
 def test_later_joiners_without_the_whichever_is_later_clause_wait_only_their_own_days():
     clauses = Clauses(
         threshold=2,
