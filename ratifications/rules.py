@@ -124,6 +124,8 @@ class Clauses:
     entry_into_force_days: int
     later_entry_into_force_days: int
     # "...or on the date of entry into force under paragraph 1, whichever is later".
+    # The treaty's wording, kept as data; the rules give the same date without it,
+    # since no State's entry into force comes before the treaty's own.
     later_whichever_is_later: bool = True
     reio_instruments_count: bool = False
     adopted_on: dt.date | None = None
@@ -380,9 +382,19 @@ def _entry_into_force_for(
     # A same-day batch reaching the threshold shares the treaty's date:
     # there may be no single "fortieth" instrument.
     if instrument.date <= threshold_reached_on:
-        return entry_into_force
-    own = instrument.date + dt.timedelta(days=clauses.later_entry_into_force_days)
-    return max(own, entry_into_force) if clauses.later_whichever_is_later else own
+        own = entry_into_force
+    else:
+        # A treaty cannot be in force for a State before it is in force at all: the
+        # treaty's date is the earliest, with or without the "whichever is later"
+        # words (`Clauses.later_whichever_is_later` records them; the date is the same).
+        own = max(
+            instrument.date + dt.timedelta(days=clauses.later_entry_into_force_days),
+            entry_into_force,
+        )
+    # Denounced with effect on or before that day: it never enters into force for it.
+    if position.effective is not None and position.effective <= own:
+        return None
+    return own
 
 
 @dataclass(frozen=True)
