@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ratifications import rules
-from ratifications.models import Action, Treaty
+from ratifications.models import Action, RuleInputs, Treaty
 from ratifications.rules import ActionKind
 from states.models import Participant, match_key
 
@@ -502,36 +502,6 @@ def _record_history(actions: list[Action], user, when: dt.datetime) -> None:
         cursor.execute(sql, [*params, *ids])
 
 
-class _Records:
-    """The treaty's verified actions (and its parent's), read once for the whole check."""
-
-    def __init__(self, treaty: Treaty):
-        self.names = Participant.objects.name_index()
-        self.participants = {p.pk: p for p in self.names.values()}
-        self.members: dict[int, list[int]] = {}
-        for organization, member in Participant.members.through.objects.values_list(
-            "from_participant_id", "to_participant_id"
-        ):
-            self.members.setdefault(organization, []).append(member)
-        # (participant, kind, date) -> (place, notification, note, source)
-        self.recorded: dict[tuple[int, str, dt.date], tuple[str, ...]] = {}
-        self.acts: dict[int, list[rules.Act]] = {}
-        self.parent_acts: dict[int, list[rules.Act]] = {}
-        for treaty_id, participant_id, kind, date, *optional in (
-            Action.objects.verified()
-            .filter(treaty_id__in=_with_parent(treaty))
-            .values_list("treaty_id", "participant_id", "kind", "date", *OPTIONAL)
-            .iterator(chunk_size=5000)
-        ):
-            participant = self.participants[participant_id]
-            act = rules.Act(participant.iso3, ActionKind(kind), date, participant.is_reio)
-            if treaty_id == treaty.pk:
-                self.recorded[participant_id, kind, date] = tuple(optional)
-                self.acts.setdefault(participant_id, []).append(act)
-            else:
-                self.parent_acts.setdefault(participant_id, []).append(act)
-
-
 class _RowReader:
     """Turns the cells of a row into (participant, kind, date, optional values)."""
 
@@ -658,9 +628,11 @@ def plan_import(
     if columns is None:
         return plan
     plan._columns = columns
-    records_now = _Records(treaty)
-    plan._participants = records_now.participants
-    reader = _RowReader(columns, records_now.names)
+    names = Participant.objects.name_index()
+    plan._participants = {participant.pk: participant for participant in names.values()}
+    # The treaty's verified actions, and its parent's, read once for the whole check.
+    inputs = Action.objects.rule_inputs(treaty, values=OPTIONAL)
+    reader = _RowReader(columns, names)
     rows = plan._rows
     by_participant: dict[int, array] = {}
     for count, (line, cells) in enumerate(records, 1):
@@ -671,7 +643,7 @@ def plan_import(
             continue
         participant, kind, date, optional = found
         outcome = _Rows.NEW
-        recorded = records_now.recorded.get((participant.pk, _KINDS[kind].value, date))
+        recorded = inputs.values.get((participant.pk, _KINDS[kind].value, date))
         if recorded is not None:
             conflict = _conflict(participant, _KINDS[kind], date, optional, recorded)
             if conflict:
@@ -682,7 +654,7 @@ def plan_import(
         rows.append(line, participant.pk, kind, date.toordinal(), outcome)
     if progress:
         progress(reading.size, reading.size)
-    _check_rules(plan, records_now, by_participant)
+    _check_rules(plan, inputs, by_participant)
     errors.sort(key=lambda error: error.line)
     return plan
 
@@ -711,17 +683,16 @@ def _conflict(
     return ""
 
 
-def _check_rules(plan: ImportPlan, records: _Records, by_participant: dict[int, array]) -> None:
+def _check_rules(plan: ImportPlan, inputs: RuleInputs, by_participant: dict[int, array]) -> None:
     """Refuse a row repeated in the file, then check each new row with the rules engine.
 
     Participant by participant, each one's rows in date order (so that a file
     may list a ratification before its signature), States before
     organizations (whose rows depend on their member States').
     """
-    rows, errors, treaty = plan._rows, plan.errors, plan.treaty
-    clauses, today = treaty.clauses, rules.today_in_new_york()
-    parent_clauses = treaty.parent.clauses if treaty.parent_id else None
-    participants = records.participants
+    rows, errors = plan._rows, plan.errors
+    today = rules.today_in_new_york()
+    participants = plan._participants
     order = sorted(by_participant, key=lambda pk: participants[pk].is_reio)
     for pk in order:
         participant = participants[pk]
@@ -742,26 +713,20 @@ def _check_rules(plan: ImportPlan, records: _Records, by_participant: dict[int, 
                 rows.outcome[index] = _Rows.REFUSED
             else:
                 first_line[key] = rows.line[index]
-        history = list(records.acts.get(pk, ()))
-        members: list[rules.Act] = []
-        if participant.is_reio:
-            for member in records.members.get(pk, ()):
-                members.extend(records.acts.get(member, ()))
-                members.extend(
-                    rows.act(i, participants[member])
-                    for i in by_participant.get(member, ())
-                    if rows.outcome[i] == _Rows.NEW
-                )
-        parent = None
-        if parent_clauses is not None:
-            parent = (parent_clauses, records.parent_acts.get(pk, []))
+        # The file's rows count as they are accepted: the participant's own, and
+        # (for an organization) its member States', checked before it.
+        accepted: list[rules.Act] = []
+        members = [
+            rows.act(i, participants[member])
+            for member in inputs.members.get(pk, ())
+            for i in by_participant.get(member, ())
+            if rows.outcome[i] == _Rows.NEW
+        ]
         for index in indexes:
             if rows.outcome[index] != _Rows.NEW:
                 continue
             act = rows.act(index, participant)
-            problems = rules.check_action(
-                clauses, act, history, today=today, members=members, parent=parent
-            )
+            problems = inputs.check(pk, act, today=today, history=accepted, members=members)
             if problems:
                 errors.extend(
                     RowError(rows.line[index], f"{participant.display_name}: {problem.message}")
@@ -769,7 +734,7 @@ def _check_rules(plan: ImportPlan, records: _Records, by_participant: dict[int, 
                 )
                 rows.outcome[index] = _Rows.REFUSED
             else:
-                history.append(act)
+                accepted.append(act)
 
 
 def export_rows(actions: Iterable[Action]) -> Iterable[list[str]]:

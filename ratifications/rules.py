@@ -134,14 +134,17 @@ class Clauses:
     denunciation_months: int = 12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Act:
-    """One verified action, reduced to what the rules look at."""
+    """One action, reduced to what the rules look at."""
 
     participant: str
     kind: ActionKind
     date: dt.date
     reio: bool = False
+    # A submission not yet verified: never in a status, but a new submission must be
+    # consistent with it, and a message about it says that it is pending.
+    pending: bool = False
 
     def counts(self, clauses: Clauses) -> bool:
         if not self.kind.is_instrument:
@@ -202,7 +205,7 @@ class Status:
 def _order(act: Act) -> tuple:
     # Within one day an instrument precedes a denunciation, and the sort is
     # total so that the order of the input never changes the result.
-    return (act.date, act.kind == ActionKind.DENUNCIATION, act.participant, act.kind)
+    return (act.date, act.kind == ActionKind.DENUNCIATION, act.participant, act.kind, act.pending)
 
 
 class Step(enum.Enum):
@@ -444,16 +447,20 @@ def check_action(
             )
         )
 
-    signatures = [a.date for a in history if a.kind == ActionKind.SIGNATURE]
+    signature = min(
+        (a for a in history if a.kind == ActionKind.SIGNATURE), key=_order, default=None
+    )
+    if kind == ActionKind.SIGNATURE and signature:
+        message = _about(
+            signature,
+            _("This participant already signed, on %(day)s; there is one signature."),
+            _(
+                "This participant's signature of %(day)s is pending verification; "
+                "there is one signature."
+            ),
+        )
+        problems.append(Problem("kind", message))
     if kind == ActionKind.SIGNATURE:
-        if signatures:
-            problems.append(
-                Problem(
-                    "kind",
-                    _("This participant already signed, on %(day)s; there is one signature.")
-                    % {"day": _day(min(signatures))},
-                )
-            )
         opens, closes = clauses.signature_opens_on, clauses.signature_closes_on
         if (opens and candidate.date < opens) or (closes and candidate.date > closes):
             problems.append(Problem("date", _signature_window_message(opens, closes)))
@@ -468,12 +475,20 @@ def check_action(
                 ),
             )
         )
-    if kind.needs_signature and not any(day <= candidate.date for day in signatures):
-        if signatures:
-            message = _(
-                "A %(kind)s needs an earlier signature, but this participant signed on "
-                "%(day)s, after this date."
-            ) % {"kind": kind.label.lower(), "day": _day(min(signatures))}
+    if kind.needs_signature and not (signature and signature.date <= candidate.date):
+        if signature:
+            message = _about(
+                signature,
+                _(
+                    "A %(kind)s needs an earlier signature, but this participant signed on "
+                    "%(day)s, after this date."
+                ),
+                _(
+                    "A %(kind)s needs an earlier signature, but this participant's "
+                    "signature, pending verification, is of %(day)s, after this date."
+                ),
+                kind=kind.label.lower(),
+            )
         else:
             message = _(
                 "A %(kind)s needs an earlier signature, and this participant has not signed. "
@@ -546,9 +561,31 @@ def _check_timeline(clauses: Clauses, candidate: Act, history: Sequence[Act]) ->
     problems = []
     for act, step, position in walk(clauses, [*history, candidate]):
         if step == Step.DEPOSITED_WHILE_IN_FORCE and act is candidate:
-            problems.append(Problem("kind", _already_a_party_message(position.instrument)))
+            message = _about(
+                position.instrument,
+                _(
+                    "This participant is already a party by %(kind)s of %(day)s; "
+                    "a second instrument needs a denunciation that has taken effect first."
+                ),
+                _(
+                    "This participant's %(kind)s of %(day)s is pending verification; "
+                    "a second instrument needs a denunciation that has taken effect first."
+                ),
+            )
+            problems.append(Problem("kind", message))
         elif step == Step.DEPOSITED_WHILE_IN_FORCE and position.instrument is candidate:
-            problems.append(Problem("kind", _later_instrument_message(act)))
+            message = _about(
+                act,
+                _(
+                    "This participant deposited an instrument (%(kind)s) on %(day)s, "
+                    "while this one would still be in force."
+                ),
+                _(
+                    "This participant's %(kind)s of %(day)s, pending verification, would be "
+                    "deposited while this one is still in force."
+                ),
+            )
+            problems.append(Problem("kind", message))
         elif step == Step.NOTHING_TO_DENOUNCE and act is candidate:
             problems.append(
                 Problem(
@@ -557,24 +594,25 @@ def _check_timeline(clauses: Clauses, candidate: Act, history: Sequence[Act]) ->
                 )
             )
         elif step == Step.DENOUNCED_AGAIN and act is candidate:
-            problems.append(
-                Problem("kind", _("This participant's denunciation is already recorded."))
+            message = _about(
+                position.denunciation,
+                _("This participant's denunciation is already recorded."),
+                _(
+                    "This participant's denunciation of %(day)s is pending verification; "
+                    "there is one denunciation."
+                ),
             )
+            problems.append(Problem("kind", message))
     return problems
 
 
-def _already_a_party_message(instrument: Act) -> str:
-    return _(
-        "This participant is already a party by %(kind)s of %(day)s; "
-        "a second instrument needs a denunciation that has taken effect first."
-    ) % {"kind": instrument.kind.label.lower(), "day": _day(instrument.date)}
-
-
-def _later_instrument_message(later: Act) -> str:
-    return _(
-        "This participant deposited an instrument (%(kind)s) on %(day)s, "
-        "while this one would still be in force."
-    ) % {"kind": later.kind.label.lower(), "day": _day(later.date)}
+def _about(act: Act, recorded: str, pending: str, **values: str) -> str:
+    """A message naming another act by its kind and date, worded for it if it is pending."""
+    return (pending if act.pending else recorded) % {
+        "kind": act.kind.label.lower(),
+        "day": _day(act.date),
+        **values,
+    }
 
 
 def is_party_on(clauses: Clauses, acts: Iterable[Act], day: dt.date) -> bool:

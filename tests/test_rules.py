@@ -355,6 +355,49 @@ def test_an_action_within_the_rules_passes(candidate, history):
     assert problems(candidate, history) == []
 
 
+def pending(act: Act) -> Act:
+    return Act(act.participant, act.kind, act.date, act.reio, pending=True)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "history", "message"),
+    [
+        (
+            Act("A", SIG, D(2025, 11, 1)),
+            [pending(SIGNED[0])],
+            "This participant's signature of 25 October 2025 is pending verification; "
+            "there is one signature.",
+        ),
+        (
+            Act("A", ACC, D(2026, 3, 1)),
+            [*SIGNED, pending(Act("A", RAT, D(2026, 1, 1)))],
+            "This participant's ratification of 1 January 2026 is pending verification; "
+            "a second instrument needs a denunciation that has taken effect first.",
+        ),
+        (
+            Act("A", RAT, D(2026, 1, 1)),
+            [*SIGNED, pending(Act("A", ACC, D(2026, 3, 1)))],
+            "This participant's accession of 1 March 2026, pending verification, would be "
+            "deposited while this one is still in force.",
+        ),
+        (
+            Act("A", DEN, D(2026, 7, 1)),
+            [Act("A", ACC, D(2026, 1, 1)), pending(Act("A", DEN, D(2026, 5, 1)))],
+            "This participant's denunciation of 1 May 2026 is pending verification; "
+            "there is one denunciation.",
+        ),
+        (
+            Act("A", RAT, D(2026, 1, 1)),
+            [pending(Act("A", SIG, D(2026, 2, 1)))],
+            "A ratification needs an earlier signature, but this participant's signature, "
+            "pending verification, is of 1 February 2026, after this date.",
+        ),
+    ],
+)
+def test_a_rule_broken_against_a_pending_submission_says_it_is_pending(candidate, history, message):
+    assert problems(candidate, history) == [("kind", message)]
+
+
 def test_accession_while_a_denunciation_is_still_running_is_refused():
     history = [Act("A", ACC, D(2025, 1, 1)), Act("A", DEN, D(2025, 6, 1))]
     assert problems(Act("A", ACC, D(2026, 5, 31)), history)
