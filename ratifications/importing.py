@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ratifications import rules
-from ratifications.models import Action, RuleInputs, Treaty
+from ratifications.models import Action, RuleInputs, Treaty, lock_records
 from ratifications.rules import ActionKind
 from states.models import Participant, match_key
 
@@ -414,9 +414,9 @@ class ImportPlan:
         total, written = len(self.new), 0
         try:
             with transaction.atomic():
-                # One import at a time into a treaty, so that what was checked
-                # stays true until this one commits.
-                Treaty.objects.select_for_update().only("pk").get(pk=self.treaty.pk)
+                # One import or verification at a time in a treaty, so that what
+                # was checked stays true until this one commits.
+                lock_records(self.treaty)
                 if records_fingerprint(self.treaty) != self.fingerprint:
                     raise RecordsChanged
                 now = timezone.now()

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -540,13 +540,18 @@ class Action(models.Model):
 
     def verify(self, by, *, seen_version: int | None = None) -> None:
         self.check_reviewable(seen_version)
-        # Against what is verified only: other pending submissions no longer matter.
-        problems = self.rule_problems()
-        if problems:
-            raise ValidationError([p.message for p in problems])
-        self.review = self.Review.VERIFIED
-        self.reviewed_by, self.reviewed_at = by, timezone.now()
-        self.record_change(by, "verified")
+        with transaction.atomic():
+            # Another verification of this treaty (or an import into it) waits until this
+            # one commits, then checks against it: two instruments of one State verified
+            # at the same moment cannot both pass.
+            lock_records(self.treaty)
+            # Against what is verified only: other pending submissions no longer matter.
+            problems = self.rule_problems()
+            if problems:
+                raise ValidationError([p.message for p in problems])
+            self.review = self.Review.VERIFIED
+            self.reviewed_by, self.reviewed_at = by, timezone.now()
+            self.record_change(by, "verified")
 
     def reject(self, by, reason: str, *, seen_version: int | None = None) -> None:
         self.check_reviewable(seen_version)
@@ -561,6 +566,24 @@ class Action(models.Model):
         self.check_reviewable(seen_version)
         self.review = self.Review.WITHDRAWN
         self.record_change(by, "withdrawn")
+
+
+def lock_records(treaty: Treaty) -> None:
+    """Hold, until the transaction ends, the right to check and record verified actions of
+    this treaty: its row locked (and its parent's, whose actions a protocol's rules read).
+
+    Taken by `Action.verify` and the import before they read what the rules check
+    against, so that a second one waits for the first to commit and then sees it.
+    FOR NO KEY UPDATE: it does not stop others adding rows that refer to the treaty
+    (a mission's submission), only another holder of this lock.
+    """
+    treaties = {treaty.pk, treaty.parent_id} - {None}
+    list(
+        Treaty.objects.filter(pk__in=treaties)
+        .order_by("pk")
+        .select_for_update(no_key=True)
+        .values_list("pk", flat=True)
+    )
 
 
 @receiver([post_save, post_delete], sender=Action)
