@@ -66,11 +66,11 @@ class Upload(models.Model):
     def plan(self) -> ImportPlan:
         return plan_import(bytes(self.data), self.treaty)
 
-    def confirm(self, user, fingerprint: str) -> None:
+    def confirm(self, user, revision: int | None) -> None:
         """Import the file as it was previewed, once.
 
-        `fingerprint` is the plan's as the preview showed it: RecordsChanged
-        if the treaty's records are no longer those (nothing is written).
+        `revision` is the record's revision the preview was made at: RecordsChanged
+        if anything was written since (nothing is written then).
         """
         with transaction.atomic():
             # A second click, or a second tab, finds the import done.
@@ -83,10 +83,10 @@ class Upload(models.Model):
                 )
                 return
             plan = self.plan()
-            if not plan.ok:
+            if revision is None or not plan.ok:
                 # Only the records can have changed: the file is the one kept.
                 raise RecordsChanged
-            self.added = plan.apply(user, expected_fingerprint=fingerprint)
+            self.added = plan.apply(user, expected_revision=revision)
             self.already_there = len(plan.already_there)
             self.imported_at = timezone.now()
             self.save(update_fields=["imported_at", "added", "already_there"])

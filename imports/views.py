@@ -92,7 +92,12 @@ def confirm(request, token):
     _require_importer(request)
     upload = _own_upload(request, token)
     try:
-        upload.confirm(request.user, request.POST.get("fingerprint", ""))
+        # What the preview was made against; a missing or garbled one cannot match.
+        revision = int(request.POST.get("revision", ""))
+    except ValueError:
+        revision = None
+    try:
+        upload.confirm(request.user, revision)
     except ImportFailed:
         # Told to preview again, with the new preview in front of them.
         context = _preview_context(upload, upload.plan(), changed=True)

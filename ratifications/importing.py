@@ -28,12 +28,13 @@ from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import F
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ratifications import rules
-from ratifications.models import Action, RuleInputs, Treaty, lock_records
+from ratifications.models import Action, Revision, RuleInputs, Treaty, lock_records
 from ratifications.rules import ActionKind
 from states.models import Participant, match_key
 
@@ -84,13 +85,14 @@ class ImportFailed(Exception):
 
 
 class RecordsChanged(ImportFailed):
-    """The treaty's verified actions changed after the plan was made; nothing was written."""
+    """The records changed after the plan was made (their revision moved); nothing was written."""
 
     def __init__(self):
         super().__init__(
             _(
-                "The treaty's recorded actions changed after the file was checked; nothing was "
-                "written. Check the file again."
+                "The records changed after the file was checked (an import, a verification, a "
+                "mission's submission or any other change, in any treaty); nothing was written. "
+                "Check the file again."
             )
         )
 
@@ -124,22 +126,16 @@ class Row(NamedTuple):
     date: dt.date
 
 
-def _with_parent(treaty: Treaty) -> list[int]:
-    """The treaty and, for a protocol, its parent: the records a check reads."""
-    return [treaty.pk] if treaty.parent_id is None else [treaty.pk, treaty.parent_id]
-
-
-def records_fingerprint(treaty: Treaty) -> str:
-    """What a plan is checked against: how many verified actions the treaty (and the
-    parent treaty of a protocol) has, and when the newest of them changed. Any
-    addition, edit, verification or removal changes it."""
-    found = (
-        Action.objects.verified()
-        .filter(treaty_id__in=_with_parent(treaty))
-        .aggregate(count=Count("pk"), latest=Max("updated_at"))
-    )
-    latest = found["latest"].isoformat() if found["latest"] else "-"
-    return f"{found['count']}:{latest}"
+def _advance_revision_from(number: int) -> bool:
+    """Advance the record's revision if it is still `number`; False if anything was written
+    since. One statement: it waits for a write in progress, then sees its result."""
+    if Revision.objects.filter(number=number).update(number=F("number") + 1, changed_at=Now()):
+        return True
+    # A database without the row (one flushed by tests): the first write makes it.
+    if number == 0 and not Revision.objects.exists():
+        Revision.advance()
+        return True
+    return False
 
 
 class _Source:
@@ -371,11 +367,11 @@ class RowList(Sequence):
 class ImportPlan:
     """What importing a file would do: rows new, rows already there, and every error."""
 
-    def __init__(self, treaty: Treaty, source: _Source, fingerprint: str):
+    def __init__(self, treaty: Treaty, source: _Source, revision: int):
         self.treaty = treaty
         self.errors: list[RowError] = []
-        # The state of the records the plan was checked against (`records_fingerprint`).
-        self.fingerprint = fingerprint
+        # The revision of the records the plan was checked against (`Revision`).
+        self.revision = revision
         self._source = source
         self._rows = _Rows()
         self._columns: dict[str, int] = {}
@@ -397,27 +393,32 @@ class ImportPlan:
         self,
         user=None,
         *,
-        expected_fingerprint: str | None = None,
+        expected_revision: int | None = None,
         batch_size: int = BATCH_SIZE,
         progress: Progress | None = None,
     ) -> int:
         """Record the new rows as verified actions, all or none; returns how many.
 
-        Raises RecordsChanged if the treaty's verified actions are no longer
-        those the plan was checked against (nor, when given, those a preview
-        showed), FileChanged if the file changed between the two readings.
+        Raises RecordsChanged if anything was written since the plan was checked
+        (the record's revision moved), or when given, since the preview the user
+        saw was made at `expected_revision`; FileChanged if the file changed
+        between the two readings. Writing advances the revision, once.
         """
         if self.errors:
             raise ValueError("A plan with errors cannot be applied.")
-        if expected_fingerprint is not None and expected_fingerprint != self.fingerprint:
+        if expected_revision is not None and expected_revision != self.revision:
             raise RecordsChanged
         total, written = len(self.new), 0
+        if not total:
+            return 0
         try:
             with transaction.atomic():
                 # One import or verification at a time in a treaty, so that what
                 # was checked stays true until this one commits.
                 lock_records(self.treaty)
-                if records_fingerprint(self.treaty) != self.fingerprint:
+                # Any write since the check, in any treaty, moved the revision: what
+                # was checked may no longer hold (the lock keeps it from now on).
+                if not _advance_revision_from(self.revision):
                     raise RecordsChanged
                 now = timezone.now()
                 for batch in batched(self._new_actions(user, now), batch_size):
@@ -609,8 +610,8 @@ def plan_import(
     Only a path that cannot be read raises (OSError).
     """
     reading = _Source(source)
-    # Taken before the records are read: a change after it is then always seen.
-    plan = ImportPlan(treaty, reading, records_fingerprint(treaty))
+    # Read before the records: a change after it is then always seen.
+    plan = ImportPlan(treaty, reading, Revision.current().number)
     errors = plan.errors
     records = _records(reading, errors)
     first = next(records, None)

@@ -15,7 +15,7 @@ from imports.models import Upload
 from ratifications.models import Action
 from ratifications.rules import ActionKind
 from states.models import Participant
-from tests.factories import ActionFactory, UserFactory
+from tests.factories import ActionFactory, SubmissionFactory, UserFactory
 
 UPLOAD_URL = "/depositary/import/"
 CANADA = b"participant,action,date,source\nCAN,signature,2026-07-15,Depositary notification\n"
@@ -128,7 +128,7 @@ def test_a_good_file_is_kept_and_previewed_before_anything_is_recorded(importer_
     assert "<strong>1</strong> to add, <strong>1</strong> already there." in page
     assert '<th scope="row">Canada</th>' in page
     assert "Import 1 action</button>" in page
-    assert f'name="fingerprint" value="{upload.plan().fingerprint}"' in page
+    assert f'name="revision" value="{upload.plan().revision}"' in page
 
 
 def test_htmx_swaps_the_preview_in_place_and_records_its_address(importer_client, defaults):
@@ -154,10 +154,10 @@ def test_confirming_imports_exactly_the_previewed_file_and_redirects(
 ):
     post_file(importer_client, CANADA)
     upload = Upload.objects.get()
-    fingerprint = upload.plan().fingerprint
+    revision = upload.plan().revision
 
     response = importer_client.post(
-        f"/depositary/import/{upload.token}/confirm/", {"fingerprint": fingerprint}
+        f"/depositary/import/{upload.token}/confirm/", {"revision": revision}
     )
     assert response.status_code == 302
     assert response["Location"] == f"/depositary/import/{upload.token}/"
@@ -179,7 +179,7 @@ def test_confirming_imports_exactly_the_previewed_file_and_redirects(
 def test_confirming_twice_imports_once(importer_client, defaults):
     post_file(importer_client, CANADA)
     upload = Upload.objects.get()
-    form = {"fingerprint": upload.plan().fingerprint}
+    form = {"revision": upload.plan().revision}
     importer_client.post(f"/depositary/import/{upload.token}/confirm/", form)
     second = importer_client.post(f"/depositary/import/{upload.token}/confirm/", form)
     assert second.status_code == 302
@@ -191,7 +191,7 @@ def test_when_the_records_changed_since_the_preview_the_user_is_told_to_look_aga
 ):
     post_file(importer_client, CANADA)
     upload = Upload.objects.get()
-    fingerprint = upload.plan().fingerprint
+    revision = upload.plan().revision
     # Someone verifies another action between the preview and the confirmation.
     ActionFactory(
         treaty=defaults,
@@ -201,15 +201,47 @@ def test_when_the_records_changed_since_the_preview_the_user_is_told_to_look_aga
     )
 
     response = importer_client.post(
-        f"/depositary/import/{upload.token}/confirm/", {"fingerprint": fingerprint}
+        f"/depositary/import/{upload.token}/confirm/", {"revision": revision}
     )
     assert response.status_code == 409
     page = response.content.decode()
-    assert "The treaty's recorded actions changed after you previewed this file" in page
-    assert f'name="fingerprint" value="{upload.plan().fingerprint}"' in page
+    assert "The records changed after you previewed this file" in page
+    assert f'name="revision" value="{upload.plan().revision}"' in page
     assert not Action.objects.filter(participant__iso3="CAN").exists()
     upload.refresh_from_db()
     assert upload.imported_at is None
+
+
+def test_a_missions_submission_after_the_preview_also_asks_for_a_new_preview(
+    importer_client, defaults
+):
+    post_file(importer_client, CANADA)
+    upload = Upload.objects.get()
+    revision = upload.plan().revision
+    # Only pending: still a write, and every write moves the record's revision.
+    SubmissionFactory(
+        treaty=defaults,
+        participant=Participant.objects.get(iso3="MEX"),
+        date=dt.date(2026, 8, 1),
+    )
+    response = importer_client.post(
+        f"/depositary/import/{upload.token}/confirm/", {"revision": revision}
+    )
+    assert response.status_code == 409
+    assert "a mission's submission" in response.content.decode()
+    assert not Action.objects.filter(participant__iso3="CAN").exists()
+
+
+@pytest.mark.parametrize("revision", ["", "stale", "-1"])
+def test_a_confirmation_without_the_previews_revision_imports_nothing(
+    importer_client, defaults, revision
+):
+    post_file(importer_client, CANADA)
+    upload = Upload.objects.get()
+    data = {"revision": revision} if revision else {}
+    response = importer_client.post(f"/depositary/import/{upload.token}/confirm/", data)
+    assert response.status_code == 409
+    assert not Action.objects.filter(participant__iso3="CAN").exists()
 
 
 def test_another_importers_upload_is_not_found(importer_client, defaults):
@@ -239,7 +271,7 @@ def test_the_preview_takes_the_same_queries_for_a_longer_file(
         treaty=defaults, uploaded_by=importer, filename="a.csv", data=data.encode()
     )
     # The session; the user; the user's permissions and their groups'; the
-    # upload with its treaty; the check: the records' fingerprint, the
+    # upload with its treaty; the check: the record's revision, the
     # participants, the organizations' members, the treaty's actions; the
     # header's mission link (is the user mission staff?).
     with django_assert_num_queries(10):
