@@ -243,7 +243,27 @@ def _shown(value: str, limit: int = 40) -> str:
 
 def _clean(cell: str) -> str:
     # NFC, so that "Côte" typed on a Mac matches "Côte" typed elsewhere.
-    return unicodedata.normalize("NFC", cell.strip())
+    return _unneutralised(unicodedata.normalize("NFC", cell.strip()))
+
+
+# A spreadsheet reads a cell that begins with one of these as a formula, and runs it
+# ("CSV injection", OWASP): the export writes such a text with an apostrophe before it.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralised(text: str) -> str:
+    """The text as a cell no spreadsheet runs; `_unneutralised` gives it back exactly.
+
+    A text that would begin with a formula's first character, after any apostrophes
+    of its own, gets one apostrophe more, which spreadsheets show as "text" and hide.
+    """
+    return "'" + text if text.lstrip("'").startswith(_FORMULA_STARTS) else text
+
+
+def _unneutralised(cell: str) -> str:
+    if cell.startswith("'") and cell[1:].lstrip("'").startswith(_FORMULA_STARTS):
+        return cell[1:]
+    return cell
 
 
 def _read_header(line: int, cells: list[str], errors: list[RowError]) -> dict[str, int] | None:
@@ -742,17 +762,19 @@ def export_rows(actions: Iterable[Action]) -> Iterable[list[str]]:
     """The CSV rows for these actions, header first: what `plan_import` reads back.
 
     The participant is written by its UN name (readable, and matched on import).
+    Texts that a spreadsheet would run as a formula are neutralised (`_neutralised`);
+    dates and action codes never need it.
     """
     yield list(COLUMNS)
     for action in actions:
         if action.kind == ActionKind.DECLARATION:
             continue
         yield [
-            action.participant.name,
+            _neutralised(action.participant.name),
             action.kind,
             action.date.isoformat(),
-            action.place,
-            action.notification,
-            action.note,
-            action.source,
+            _neutralised(action.place),
+            _neutralised(action.notification),
+            _neutralised(action.note),
+            _neutralised(action.source),
         ]
