@@ -13,7 +13,6 @@ audit trail.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -21,6 +20,7 @@ import io
 import re
 import unicodedata
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import batched, islice
 from pathlib import Path
@@ -31,6 +31,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ratifications import rules
@@ -72,8 +73,13 @@ _DAY_RANK = array(
         for kind in _KINDS
     ],
 )
-# Lines ended by a lone carriage return (old Mac exports), split as csv expects.
-_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+# The longest line read (in characters): far more than a row of the longest values
+# (csv's field limit is 131,072 characters, and few rows have more than one long value),
+# and a bound on what one line of a file can cost.
+MAX_LINE = 1_000_000
+# The most columns a header may have: there are seven, and a few empty ones are a
+# mistake worth naming; thousands are not a header.
+MAX_COLUMNS = 100
 # Progress is reported every this many rows while checking.
 _PROGRESS_EVERY = 1000
 
@@ -109,6 +115,11 @@ class _NotUtf8(Exception):
         self.line, self.error = line, error
 
 
+class _TooLong(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
 class RowError(NamedTuple):
     line: int
     message: str
@@ -141,8 +152,9 @@ def _advance_revision_from(number: int) -> bool:
 class _Source:
     """The file to read twice: CSV text, the bytes of a file, or a path to one.
 
-    Bytes are decoded line by line, so a byte that is not UTF-8 is reported
-    with its line; a path is streamed, never read whole.
+    Read line by line (any line end: \\n, \\r\\n, or \\r alone), so that a byte that is
+    not UTF-8 is reported with its line, a path is streamed, never read whole, and no
+    line longer than `MAX_LINE` is ever held: each costs its length, once.
     """
 
     def __init__(self, source: str | bytes | Path):
@@ -156,34 +168,42 @@ class _Source:
 
     def lines(self) -> Iterator[str]:
         self.done = 0
-        if isinstance(self.source, str):
-            text = io.StringIO(self.source.removeprefix("\ufeff"), newline="")
-            for line in text:
-                self.done += len(line)
-                yield line
-            return
         digest = hashlib.sha256()
-        with self._binary() as stream:
+        binary = not isinstance(self.source, str)
+        # Undecodable bytes become lone surrogates, told apart below, so that the
+        # digest is of the bytes themselves and the error names its line.
+        errors = "surrogateescape" if binary else "surrogatepass"
+        with self._text() as stream:
             number = 0
-            for raw in stream:
-                self.done += len(raw)
-                digest.update(raw)
-                if number == 0:
-                    raw = raw.removeprefix(codecs.BOM_UTF8)
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise _NotUtf8(number + 1, exc) from None
-                for piece in _LONE_CR.split(line) if "\r" in line[:-2] else (line,):
-                    if piece:
-                        number += 1
-                        yield piece
+            while line := stream.readline(MAX_LINE + 1):
+                number += 1
+                data = line.encode("utf-8", errors)
+                self.done += len(data) if binary else len(line)
+                digest.update(data)
+                if len(line) > MAX_LINE:
+                    raise _TooLong(number)
+                if number == 1:
+                    line = line.removeprefix("\ufeff")
+                if binary and not line.isascii():
+                    try:
+                        line.encode("utf-8")
+                    except UnicodeEncodeError:
+                        try:
+                            line.encode("utf-8", errors).decode("utf-8")
+                        except UnicodeDecodeError as exc:
+                            raise _NotUtf8(number, exc) from None
+                yield line
         self.digests.append(digest.digest())
 
-    def _binary(self):
+    def _text(self):
+        if isinstance(self.source, str):
+            return io.StringIO(self.source, newline="")
         if isinstance(self.source, Path):
-            return self.source.open("rb")
-        return io.BytesIO(self.source)
+            stream = self.source.open("rb")
+        else:
+            stream = io.BytesIO(self.source)
+        # newline="": every kind of line end splits lines, and is kept as it is (csv's rule).
+        return io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
 
     def changed(self) -> bool:
         """Whether the second reading differed from the first (a file edited meanwhile)."""
@@ -205,6 +225,18 @@ def _records(source: _Source, errors: list[RowError]) -> Iterator[tuple[int, lis
             continue
         except _NotUtf8 as exc:
             errors.append(RowError(exc.line, _not_utf8_message(exc.error)))
+            return
+        except _TooLong as exc:
+            errors.append(
+                RowError(
+                    exc.line,
+                    _(
+                        "the line is longer than %(limit)s characters: is this a CSV file? "
+                        "Nothing after it was read."
+                    )
+                    % {"limit": number_format(MAX_LINE, force_grouping=True)},
+                )
+            )
             return
         start, end = end + 1, reader.line_num
         joined = "".join(cells)
@@ -267,7 +299,25 @@ def _unneutralised(cell: str) -> str:
 
 
 def _read_header(line: int, cells: list[str], errors: list[RowError]) -> dict[str, int] | None:
-    """The position of each column, or None (with errors) when the header is not usable."""
+    """The position of each column, or None (with errors) when the header is not usable.
+
+    In time proportional to its length; one of more than MAX_COLUMNS is refused first.
+    """
+    if len(cells) > MAX_COLUMNS:
+        errors.append(
+            RowError(
+                line,
+                _(
+                    "the header has %(count)s columns; the columns are %(columns)s. Is this "
+                    "the right file?"
+                )
+                % {
+                    "count": number_format(len(cells), force_grouping=True),
+                    "columns": ",".join(COLUMNS),
+                },
+            )
+        )
+        return None
     columns = [_clean(cell).lower() for cell in cells]
     problems = []
     if not any(name in COLUMNS for name in columns):
@@ -309,7 +359,8 @@ def _read_header(line: int, cells: list[str], errors: list[RowError]) -> dict[st
                     "required": ", ".join(REQUIRED),
                 }
             )
-        repeated = sorted({name for name in columns if name and columns.count(name) > 1})
+        counts = Counter(columns)
+        repeated = sorted(name for name, count in counts.items() if name and count > 1)
         if repeated:
             problems.append(
                 _("column %(names)s appears twice.")

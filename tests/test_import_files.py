@@ -5,6 +5,7 @@ Every refusal goes through `import_actions`, which must print each error as
 """
 
 import io
+import time
 
 import pytest
 from django.core.management import CommandError, call_command, execute_from_command_line
@@ -303,3 +304,68 @@ def test_the_command_line_shows_no_traceback_for_a_bad_file(defaults, tmp_path, 
     assert "Traceback" not in err
     assert err.startswith("line ")
     assert "CommandError: 1 error(s)" in err
+
+
+# -- What a file costs: never more than its length --------------------------
+# Each test gives a budget of time far above what the file costs (milliseconds),
+# and far below what a cost growing faster than the file would take.
+
+
+def checked_within(seconds: float, data: bytes, treaty) -> list[str]:
+    started = time.perf_counter()
+    plan = plan_import(data, treaty)
+    assert time.perf_counter() - started < seconds
+    return [str(error) for error in plan.errors]
+
+
+def test_a_header_of_fifty_thousand_columns_is_refused_at_once(defaults):
+    # Checked by counting each name among all the others, this took 45 s.
+    header = b"participant,action,date" + b",date" * 50_000
+    assert checked_within(1, header + b"\nCAN,signature,2026-07-15\n", defaults) == [
+        "line 1: the header has 50,003 columns; the columns are "
+        "participant,action,date,place,notification,note,source. Is this the right file?"
+    ]
+
+
+def test_a_header_with_a_few_extra_columns_still_names_each_problem(defaults):
+    header = b"participant,action,date,date,country," + b",".join(b"x%d" % n for n in range(90))
+    errors = checked_within(1, header + b"\n", defaults)
+    assert [error.split(";")[0] for error in errors] == [
+        "line 1: unknown column 'country', 'x0', 'x1', 'x2', 'x3'",
+        "line 1: column 'date' appears twice.",
+    ]
+
+
+def test_a_line_of_a_million_characters_stops_the_reading_with_its_line(defaults, tmp_path):
+    # A file from the command line has no size limit: one huge line is refused
+    # without being held whole, and nothing after it is read.
+    path = tmp_path / "huge.csv"
+    path.write_bytes(
+        b"participant,action,date\nCAN,signature,2026-07-15\n"
+        + b"MEX,signature,"
+        + b"9" * 3_000_000
+        + b"\nAtlantis,signature,2026-07-15\n"
+    )
+    assert checked_within(2, path, defaults) == [
+        "line 3: the line is longer than 1,000,000 characters: is this a CSV file? Nothing "
+        "after it was read."
+    ]
+
+
+def test_a_row_of_four_hundred_thousand_values_costs_its_length(defaults):
+    row = b"CAN,signature,2026-07-15" + b",x" * 400_000
+    errors = checked_within(2, b"participant,action,date\n" + row + b"\n" + row + b"\n", defaults)
+    assert errors == [
+        "line 2: expected 3 values, found 400003.",
+        "line 3: expected 3 values, found 400003.",
+    ]
+
+
+def test_a_line_end_split_across_the_readers_chunks_is_one_line_end(defaults):
+    first = b"participant,action,date,note\r\nCAN,signature,2026-07-15,"
+    padding = 8192 - len(first) - 1
+    data = first + b"n" * padding + b"\r\nMEX,signature,2026-07-16,\r\n"
+    assert data.index(b"\r\nMEX") == 8191
+    plan = plan_import(data, defaults)
+    assert plan.errors == []
+    assert [(row.line, row.participant.iso3) for row in plan.new] == [(2, "CAN"), (3, "MEX")]
