@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import heapq
 import io
 import re
 import unicodedata
@@ -28,11 +29,12 @@ from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, TextChoices
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ratifications import rules
 from ratifications.models import Action, Revision, RuleInputs, Treaty, lock_records
@@ -77,6 +79,8 @@ _DAY_RANK = array(
 # (csv's field limit is 131,072 characters, and few rows have more than one long value),
 # and a bound on what one line of a file can cost.
 MAX_LINE = 1_000_000
+# The errors of a file kept and shown, the first by line; the others are counted.
+MAX_ERRORS = 100
 # The most columns a header may have: there are seven, and a few empty ones are a
 # mistake worth naming; thousands are not a header.
 MAX_COLUMNS = 100
@@ -120,12 +124,71 @@ class _TooLong(Exception):
         self.line = line
 
 
+class ErrorKind(TextChoices):
+    """What is wrong, for the counts of a file's errors."""
+
+    FILE = "file", gettext_lazy("not readable as CSV")
+    HEADER = "header", gettext_lazy("header")
+    VALUES = "values", gettext_lazy("wrong number of values")
+    PARTICIPANT = "participant", gettext_lazy("unknown participant")
+    ACTION = "action", gettext_lazy("unknown action")
+    DATE = "date", gettext_lazy("bad date")
+    LENGTH = "length", gettext_lazy("value too long")
+    REPEATED = "repeated", gettext_lazy("same row twice")
+    CONFLICT = "conflict", gettext_lazy("contradicts the records")
+    RULES = "rules", gettext_lazy("breaks a rule of the treaty")
+
+
 class RowError(NamedTuple):
     line: int
     message: str
+    kind: ErrorKind = ErrorKind.FILE
 
     def __str__(self):
         return f"line {self.line}: {self.message}"
+
+
+class Errors:
+    """A check's errors: the first `limit` by line (all of them when None), and how many of
+    each kind.
+
+    However many a file has (40,000 rows, each wrong), it keeps `limit`: a heap of
+    those with the lowest lines so far, and a count a kind. Iterating gives the kept
+    ones by line; `len` is how many there are in all.
+    """
+
+    def __init__(self, limit: int | None = MAX_ERRORS):
+        self.limit = limit
+        self.counts: Counter[ErrorKind] = Counter()
+        # (-line, -order, error): the root is the one to drop first, the highest line
+        # and, on one line, the last found.
+        self._kept: list[tuple[int, int, RowError]] = []
+
+    def append(self, error: RowError) -> None:
+        self.counts[error.kind] += 1
+        item = (-error.line, -len(self), error)
+        if self.limit is None or len(self._kept) < self.limit:
+            heapq.heappush(self._kept, item)
+        elif item > self._kept[0]:
+            heapq.heapreplace(self._kept, item)
+
+    def extend(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.append(error)
+
+    def __len__(self) -> int:
+        return self.counts.total()
+
+    def __iter__(self) -> Iterator[RowError]:
+        return (error for *_, error in sorted(self._kept, reverse=True))
+
+    @property
+    def more(self) -> int:
+        """How many are not kept."""
+        return len(self) - len(self._kept)
+
+    def by_kind(self) -> list[tuple[ErrorKind, int]]:
+        return [(kind, self.counts[kind]) for kind in ErrorKind if self.counts[kind]]
 
 
 class Row(NamedTuple):
@@ -210,7 +273,7 @@ class _Source:
         return len(set(self.digests)) > 1
 
 
-def _records(source: _Source, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+def _records(source: _Source, errors: Errors) -> Iterator[tuple[int, list[str]]]:
     """(first line, cells) of each record that is not blank; bad ones become errors."""
     reader = csv.reader(source.lines(), strict=True)
     end = 0
@@ -220,11 +283,11 @@ def _records(source: _Source, errors: list[RowError]) -> Iterator[tuple[int, lis
         except StopIteration:
             return
         except csv.Error as exc:
-            errors.append(RowError(end + 1, _csv_message(exc)))
+            errors.append(RowError(end + 1, _csv_message(exc), ErrorKind.FILE))
             end = reader.line_num
             continue
         except _NotUtf8 as exc:
-            errors.append(RowError(exc.line, _not_utf8_message(exc.error)))
+            errors.append(RowError(exc.line, _not_utf8_message(exc.error), ErrorKind.FILE))
             return
         except _TooLong as exc:
             errors.append(
@@ -235,6 +298,7 @@ def _records(source: _Source, errors: list[RowError]) -> Iterator[tuple[int, lis
                         "Nothing after it was read."
                     )
                     % {"limit": number_format(MAX_LINE, force_grouping=True)},
+                    ErrorKind.FILE,
                 )
             )
             return
@@ -243,7 +307,13 @@ def _records(source: _Source, errors: list[RowError]) -> Iterator[tuple[int, lis
         if not joined.strip():
             continue
         if "\x00" in joined:
-            errors.append(RowError(start, _("the line holds a NUL character: is this a CSV file?")))
+            errors.append(
+                RowError(
+                    start,
+                    _("the line holds a NUL character: is this a CSV file?"),
+                    ErrorKind.FILE,
+                )
+            )
             continue
         yield start, cells
 
@@ -298,7 +368,7 @@ def _unneutralised(cell: str) -> str:
     return cell
 
 
-def _read_header(line: int, cells: list[str], errors: list[RowError]) -> dict[str, int] | None:
+def _read_header(line: int, cells: list[str], errors: Errors) -> dict[str, int] | None:
     """The position of each column, or None (with errors) when the header is not usable.
 
     In time proportional to its length; one of more than MAX_COLUMNS is refused first.
@@ -315,6 +385,7 @@ def _read_header(line: int, cells: list[str], errors: list[RowError]) -> dict[st
                     "count": number_format(len(cells), force_grouping=True),
                     "columns": ",".join(COLUMNS),
                 },
+                ErrorKind.HEADER,
             )
         )
         return None
@@ -367,7 +438,7 @@ def _read_header(line: int, cells: list[str], errors: list[RowError]) -> dict[st
                 % {"names": ", ".join(repr(name) for name in repeated)}
             )
     if problems:
-        errors.extend(RowError(line, problem) for problem in problems)
+        errors.extend(RowError(line, problem, ErrorKind.HEADER) for problem in problems)
         return None
     return {name: position for position, name in enumerate(columns)}
 
@@ -438,9 +509,11 @@ class RowList(Sequence):
 class ImportPlan:
     """What importing a file would do: rows new, rows already there, and every error."""
 
-    def __init__(self, treaty: Treaty, source: _Source, revision: int):
+    def __init__(
+        self, treaty: Treaty, source: _Source, revision: int, max_errors: int | None = MAX_ERRORS
+    ):
         self.treaty = treaty
-        self.errors: list[RowError] = []
+        self.errors = Errors(max_errors)
         # The revision of the records the plan was checked against (`Revision`).
         self.revision = revision
         self._source = source
@@ -585,7 +658,7 @@ class _RowReader:
         self.participant_cache: dict[str, Participant | None] = {}
         self.kind_cache: dict[str, int | None] = {}
 
-    def read(self, line: int, cells: list[str], errors: list[RowError]):
+    def read(self, line: int, cells: list[str], errors: Errors):
         # Spreadsheets pad rows with empty cells; those say nothing.
         padded = len(cells) > self.width and not any(c.strip() for c in cells[self.width :])
         if len(cells) != self.width and not padded:
@@ -594,6 +667,7 @@ class _RowReader:
                     line,
                     _("expected %(expected)d values, found %(found)d.")
                     % {"expected": self.width, "found": len(cells)},
+                    ErrorKind.VALUES,
                 )
             )
             return None
@@ -613,13 +687,14 @@ class _RowReader:
                         line,
                         _("%(name)s is longer than %(limit)d characters.")
                         % {"name": name, "limit": limit},
+                        ErrorKind.LENGTH,
                     )
                 )
         if len(errors) > before:
             return None
         return participant, kind, date, optional
 
-    def participant(self, value: str, line: int, errors: list[RowError]) -> Participant | None:
+    def participant(self, value: str, line: int, errors: Errors) -> Participant | None:
         try:
             participant = self.participant_cache[value]
         except KeyError:
@@ -632,10 +707,10 @@ class _RowReader:
                 ) % {"name": _shown(value)}
             else:
                 message = _("the participant is missing.")
-            errors.append(RowError(line, message))
+            errors.append(RowError(line, message, ErrorKind.PARTICIPANT))
         return participant
 
-    def kind(self, value: str, line: int, errors: list[RowError]) -> int | None:
+    def kind(self, value: str, line: int, errors: Errors) -> int | None:
         try:
             kind = self.kind_cache[value]
         except KeyError:
@@ -654,10 +729,10 @@ class _RowReader:
                 }
             else:
                 message = _("the action is missing; one of %(kinds)s.") % {"kinds": kinds}
-            errors.append(RowError(line, message))
+            errors.append(RowError(line, message, ErrorKind.ACTION))
         return kind
 
-    def date(self, value: str, line: int, errors: list[RowError]) -> dt.date | None:
+    def date(self, value: str, line: int, errors: Errors) -> dt.date | None:
         try:
             if _DATE.fullmatch(value):
                 return dt.date.fromisoformat(value)
@@ -667,22 +742,27 @@ class _RowReader:
             message = _("bad date %(date)s: write YYYY-MM-DD.") % {"date": _shown(value)}
         else:
             message = _("the date is missing: write YYYY-MM-DD.")
-        errors.append(RowError(line, message))
+        errors.append(RowError(line, message, ErrorKind.DATE))
         return None
 
 
 def plan_import(
-    source: str | bytes | Path, treaty: Treaty, *, progress: Progress | None = None
+    source: str | bytes | Path,
+    treaty: Treaty,
+    *,
+    progress: Progress | None = None,
+    max_errors: int | None = MAX_ERRORS,
 ) -> ImportPlan:
     """Check every row of a CSV file against the format and the rules; write nothing.
 
     `source` is the CSV text, the bytes of a file, or the path of one (streamed).
-    A bad file never raises: each problem becomes a `RowError` with its line.
+    A bad file never raises: each problem becomes a `RowError` with its line; the
+    plan keeps the first `max_errors` of them (all when None) and counts the rest.
     Only a path that cannot be read raises (OSError).
     """
     reading = _Source(source)
     # Read before the records: a change after it is then always seen.
-    plan = ImportPlan(treaty, reading, Revision.current().number)
+    plan = ImportPlan(treaty, reading, Revision.current().number, max_errors)
     errors = plan.errors
     records = _records(reading, errors)
     first = next(records, None)
@@ -719,7 +799,7 @@ def plan_import(
         if recorded is not None:
             conflict = _conflict(participant, _KINDS[kind], date, optional, recorded)
             if conflict:
-                errors.append(RowError(line, conflict))
+                errors.append(RowError(line, conflict, ErrorKind.CONFLICT))
                 continue
             outcome = _Rows.ALREADY_THERE
         by_participant.setdefault(participant.pk, array("I")).append(len(rows))
@@ -727,7 +807,6 @@ def plan_import(
     if progress:
         progress(reading.size, reading.size)
     _check_rules(plan, inputs, by_participant)
-    errors.sort(key=lambda error: error.line)
     return plan
 
 
@@ -780,6 +859,7 @@ def _check_rules(plan: ImportPlan, inputs: RuleInputs, by_participant: dict[int,
                     RowError(
                         rows.line[index],
                         _("the same action as line %(line)d.") % {"line": first_line[key]},
+                        ErrorKind.REPEATED,
                     )
                 )
                 rows.outcome[index] = _Rows.REFUSED
@@ -801,7 +881,11 @@ def _check_rules(plan: ImportPlan, inputs: RuleInputs, by_participant: dict[int,
             problems = inputs.check(pk, act, today=today, history=accepted, members=members)
             if problems:
                 errors.extend(
-                    RowError(rows.line[index], f"{participant.display_name}: {problem.message}")
+                    RowError(
+                        rows.line[index],
+                        f"{participant.display_name}: {problem.message}",
+                        ErrorKind.RULES,
+                    )
                     for problem in problems
                 )
                 rows.outcome[index] = _Rows.REFUSED

@@ -6,6 +6,7 @@ Every refusal goes through `import_actions`, which must print each error as
 
 import io
 import time
+import tracemalloc
 
 import pytest
 from django.core.management import CommandError, call_command, execute_from_command_line
@@ -87,7 +88,7 @@ def test_messy_but_meaningful_files_are_accepted(defaults, tmp_path, data):
 )
 def test_names_with_other_apostrophes_and_accents_find_the_participant(defaults, name):
     plan = plan_import(f"participant,action,date\n{name},signature,2025-10-25\n", defaults)
-    assert plan.errors == []
+    assert list(plan.errors) == []
     assert [row.participant.name for row in plan.already_there] == ["Côte d'Ivoire"]
 
 
@@ -367,5 +368,64 @@ def test_a_line_end_split_across_the_readers_chunks_is_one_line_end(defaults):
     data = first + b"n" * padding + b"\r\nMEX,signature,2026-07-16,\r\n"
     assert data.index(b"\r\nMEX") == 8191
     plan = plan_import(data, defaults)
-    assert plan.errors == []
+    assert list(plan.errors) == []
     assert [(row.line, row.participant.iso3) for row in plan.new] == [(2, "CAN"), (3, "MEX")]
+
+
+# -- A file wrong on every line ---------------------------------------------
+
+EVERY_LINE_WRONG = b"participant,action,date\n" + b"Atlantis,sign,someday\n" * 40_000
+
+
+def test_a_file_wrong_on_every_line_keeps_the_first_hundred_errors_and_counts_the_rest(defaults):
+    tracemalloc.start()
+    try:
+        plan = plan_import(EVERY_LINE_WRONG, defaults)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # Three errors a line, 120,000 in all: every one was kept before, some 30 MB.
+    assert peak < 8_000_000
+    assert len(plan.errors) == 120_000
+    kept = list(plan.errors)
+    assert len(kept) == 100
+    assert [error.line for error in kept[:4]] == [2, 2, 2, 3]
+    assert kept[-1].line == 35
+    assert plan.errors.more == 119_900
+    assert [(kind.value, count) for kind, count in plan.errors.by_kind()] == [
+        ("participant", 40_000),
+        ("action", 40_000),
+        ("date", 40_000),
+    ]
+
+
+def test_the_command_prints_the_first_hundred_errors_and_how_many_of_each_kind(defaults, tmp_path):
+    lines = refused(tmp_path, EVERY_LINE_WRONG)
+    assert len(lines) == 101
+    assert lines[0] == (
+        "line 2: unknown participant 'Atlantis': use its ISO alpha-3 code, UN name or a known "
+        "alias."
+    )
+    assert lines[-1] == (
+        "...and 119900 more error(s), not printed (--all-errors prints them all). All 120000 "
+        "by kind: unknown participant: 40000; unknown action: 40000; bad date: 40000."
+    )
+
+
+def test_the_command_prints_every_error_when_asked(defaults, tmp_path):
+    path = tmp_path / "wrong.csv"
+    path.write_bytes(EVERY_LINE_WRONG[: len(b"participant,action,date\n") + 22 * 300])
+    err = io.StringIO()
+    with pytest.raises(CommandError, match=r"900 error\(s\)"):
+        call_command(
+            "import_actions",
+            str(path),
+            "--treaty",
+            "hanoi-convention",
+            "--all-errors",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 900
+    assert lines[-1].startswith("line 301: bad date")

@@ -136,7 +136,7 @@ def _break(data: st.DataObject, header: list[str], rows: list[list[str]]) -> byt
 def test_a_broken_file_is_refused_whole_and_writes_nothing(defaults, tmp_path, chosen, order, data):
     header = list(order)
     rows = [[GOOD_ROWS[i][COLUMNS.index(name)] for name in header] for i in chosen]
-    assert plan_import(csv_bytes(header, rows), defaults).errors == []
+    assert list(plan_import(csv_bytes(header, rows), defaults).errors) == []
 
     broken = _break(data, header, rows)
     before = snapshot()

@@ -321,3 +321,17 @@ def test_an_upload_left_unconfirmed_for_a_day_is_forgotten(importer_client, impo
     post_file(importer_client, CANADA)
     assert not Upload.objects.filter(pk=forgotten.pk).exists()
     assert Upload.objects.count() == 1
+
+
+def test_a_file_wrong_on_every_line_lists_a_hundred_errors_and_counts_the_rest(
+    importer_client, defaults
+):
+    data = b"participant,action,date\n" + b"Atlantis,sign,someday\n" * 40_000
+    response = post_file(importer_client, data)
+    page = response.content.decode()
+    # Before: 120,000 messages, 16 MB of HTML.
+    assert len(response.content) < 200_000
+    assert "120000 errors: nothing can be imported" in page
+    assert page.count("<strong>line ") == 100
+    assert "…and 119900 more errors, not listed. All of them, by kind:" in page
+    assert "<li>unknown participant: 40000</li>" in page
