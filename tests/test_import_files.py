@@ -25,7 +25,7 @@ def import_file(tmp_path, data: bytes, *args) -> str:
     return out.getvalue()
 
 
-def refused(tmp_path, data: bytes) -> list[str]:
+def refused(tmp_path, data: bytes, *args: str) -> list[str]:
     """The errors import_actions prints for this file, having checked it wrote nothing."""
     before = list(Action.objects.values_list("pk", "updated_at"))
     path = tmp_path / "actions.csv"
@@ -37,6 +37,7 @@ def refused(tmp_path, data: bytes) -> list[str]:
             str(path),
             "--treaty",
             "hanoi-convention",
+            *args,
             stdout=io.StringIO(),
             stderr=err,
         )
@@ -413,19 +414,7 @@ def test_the_command_prints_the_first_hundred_errors_and_how_many_of_each_kind(d
 
 
 def test_the_command_prints_every_error_when_asked(defaults, tmp_path):
-    path = tmp_path / "wrong.csv"
-    path.write_bytes(EVERY_LINE_WRONG[: len(b"participant,action,date\n") + 22 * 300])
-    err = io.StringIO()
-    with pytest.raises(CommandError, match=r"900 error\(s\)"):
-        call_command(
-            "import_actions",
-            str(path),
-            "--treaty",
-            "hanoi-convention",
-            "--all-errors",
-            stdout=io.StringIO(),
-            stderr=err,
-        )
-    lines = err.getvalue().splitlines()
+    data = EVERY_LINE_WRONG[: len(b"participant,action,date\n") + 22 * 300]
+    lines = refused(tmp_path, data, "--all-errors")
     assert len(lines) == 900
     assert lines[-1].startswith("line 301: bad date")
