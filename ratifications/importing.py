@@ -13,6 +13,7 @@ audit trail.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import hashlib
@@ -23,6 +24,7 @@ import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import batched, islice
 from pathlib import Path
 from typing import NamedTuple
@@ -32,9 +34,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, TextChoices
 from django.db.models.functions import Now
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ratifications import rules
 from ratifications.models import Action, Revision, RuleInputs, Treaty, lock_records
@@ -143,6 +145,8 @@ class RowError(NamedTuple):
     line: int
     message: str
     kind: ErrorKind = ErrorKind.FILE
+    # The line's values as the file has them, cut short (`ImportPlan.errors_with_rows`).
+    cells: tuple[str, ...] = ()
 
     def __str__(self):
         return f"line {self.line}: {self.message}"
@@ -169,7 +173,7 @@ class Errors:
         item = (-error.line, -len(self), error)
         if self.limit is None or len(self._kept) < self.limit:
             heapq.heappush(self._kept, item)
-        elif item > self._kept[0]:
+        elif self._kept and item > self._kept[0]:
             heapq.heapreplace(self._kept, item)
 
     def extend(self, errors: Iterable[RowError]) -> None:
@@ -198,6 +202,26 @@ class Row(NamedTuple):
     participant: Participant
     kind: ActionKind
     date: dt.date
+    # Only in `ImportPlan.preview`, which reads them from the file again.
+    place: str = ""
+    notification: str = ""
+    note: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """The treaty's status today in New York, before and after the import (the preview's)."""
+
+    before: rules.Status
+    after: rules.Status
+
+    @property
+    def entry_into_force_changes(self) -> bool:
+        return (self.before.threshold_reached_on, self.before.entry_into_force) != (
+            self.after.threshold_reached_on,
+            self.after.entry_into_force,
+        )
 
 
 def _advance_revision_from(number: int) -> bool:
@@ -341,6 +365,21 @@ def _not_utf8_message(error: UnicodeDecodeError) -> str:
 def _shown(value: str, limit: int = 40) -> str:
     """A value quoted in a message; long ones cut short."""
     return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+# A row shown beside its error: this many values at most, each cut to SHOWN_VALUE.
+SHOWN_CELLS = 12
+SHOWN_VALUE = 60
+
+
+def _shown_cells(cells: list[str]) -> tuple[str, ...]:
+    shown = tuple(
+        c if len(c) <= SHOWN_VALUE else c[:SHOWN_VALUE] + "…" for c in cells[:SHOWN_CELLS]
+    )
+    if len(cells) > SHOWN_CELLS:
+        more = len(cells) - SHOWN_CELLS
+        shown += (ngettext("…and %(n)s more value", "…and %(n)s more values", more) % {"n": more},)
+    return shown
 
 
 def _clean(cell: str) -> str:
@@ -488,15 +527,9 @@ class RowList(Sequence):
         return self._count
 
     def __iter__(self) -> Iterator[Row]:
-        rows, participants = self._plan._rows, self._plan._participants
-        for index, outcome in enumerate(rows.outcome):
+        for index, outcome in enumerate(self._plan._rows.outcome):
             if outcome == self._outcome:
-                yield Row(
-                    rows.line[index],
-                    participants[rows.participant[index]],
-                    _KINDS[rows.kind[index]],
-                    dt.date.fromordinal(rows.date[index]),
-                )
+                yield self._plan._row(index)
 
     def __getitem__(self, item):
         if isinstance(item, slice):
@@ -520,6 +553,10 @@ class ImportPlan:
         self._rows = _Rows()
         self._columns: dict[str, int] = {}
         self._participants: dict[int, Participant] = {}
+        # The header's names as the file writes them, when it is a usable header.
+        self.header: tuple[str, ...] = ()
+        # What the import would change in today's status (`plan_import(change=True)`).
+        self.change: StatusChange | None = None
 
     @property
     def ok(self) -> bool:
@@ -579,19 +616,63 @@ class ImportPlan:
             raise RecordsChanged from None
         return written
 
-    def _new_actions(self, user, now: dt.datetime) -> Iterator[Action]:
-        """The second reading: the new rows as actions, with their optional values."""
-        rows, columns = self._rows, self._columns
-        records = _records(self._source, [])
+    def preview(self, limit: int) -> tuple[list[Row], list[Row]]:
+        """The first `limit` rows to add and the first `limit` already there, every column
+        with them: read from the file again, since the check keeps a few numbers a row."""
+        found: dict[int, list[Row]] = {_Rows.NEW: [], _Rows.ALREADY_THERE: []}
+        for index, cells in self._rows_again():
+            kept = found.get(self._rows.outcome[index])
+            if kept is not None and len(kept) < limit:
+                kept.append(self._row(index)._replace(**self._optional(cells)))
+            if all(len(kept) >= limit for kept in found.values()):
+                break
+        return found[_Rows.NEW], found[_Rows.ALREADY_THERE]
+
+    def errors_with_rows(self) -> list[RowError]:
+        """The errors kept, each with its line's values as the file has them, cut short
+        (read from the file again, up to the last line with an error)."""
+        errors = list(self.errors)
+        if not errors:
+            return []
+        wanted = {error.line for error in errors}
+        cells_of: dict[int, tuple[str, ...]] = {}
+        for line, cells in _records(self._source, Errors(0)):
+            if line in wanted:
+                cells_of[line] = _shown_cells(cells)
+            if line >= max(wanted):
+                break
+        return [error._replace(cells=cells_of.get(error.line, ())) for error in errors]
+
+    def _row(self, index: int) -> Row:
+        rows = self._rows
+        return Row(
+            rows.line[index],
+            self._participants[rows.participant[index]],
+            _KINDS[rows.kind[index]],
+            dt.date.fromordinal(rows.date[index]),
+        )
+
+    def _optional(self, cells: list[str]) -> dict[str, str]:
+        columns = self._columns
+        return {name: _clean(cells[columns[name]]) if name in columns else "" for name in OPTIONAL}
+
+    def _rows_again(self) -> Iterator[tuple[int, list[str]]]:
+        """The second reading of a plan without errors: each row's index and cells."""
+        rows = self._rows
+        records = _records(self._source, Errors(0))
         next(records, None)  # the header
         for index, (line, cells) in enumerate(records):
             if index >= len(rows) or rows.line[index] != line:
                 raise FileChanged
+            yield index, cells
+
+    def _new_actions(self, user, now: dt.datetime) -> Iterator[Action]:
+        """The second reading: the new rows as actions, with their optional values."""
+        rows = self._rows
+        for index, cells in self._rows_again():
             if rows.outcome[index] != _Rows.NEW:
                 continue
-            optional = {
-                name: _clean(cells[columns[name]]) if name in columns else "" for name in OPTIONAL
-            }
+            optional = self._optional(cells)
             yield Action(
                 treaty=self.treaty,
                 participant_id=rows.participant[index],
@@ -733,17 +814,42 @@ class _RowReader:
         return kind
 
     def date(self, value: str, line: int, errors: Errors) -> dt.date | None:
-        try:
-            if _DATE.fullmatch(value):
-                return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        if value:
+        if _DATE.fullmatch(value):
+            year, month, day = (int(part) for part in value.split("-"))
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                # Written as it should be: say what is wrong with the date itself.
+                message = _impossible_date(value, year, month, day)
+        elif value:
             message = _("bad date %(date)s: write YYYY-MM-DD.") % {"date": _shown(value)}
         else:
             message = _("the date is missing: write YYYY-MM-DD.")
         errors.append(RowError(line, message, ErrorKind.DATE))
         return None
+
+
+def _impossible_date(value: str, year: int, month: int, day: int) -> str:
+    """Why a date written YYYY-MM-DD does not exist, with its month named in the page's language."""
+    if year == 0:
+        return _("bad date %(date)s: there is no year 0.") % {"date": _shown(value)}
+    if not 1 <= month <= 12:
+        return _("bad date %(date)s: there is no month %(month)d; months go from 01 to 12.") % {
+            "date": _shown(value),
+            "month": month,
+        }
+    if day == 0:
+        return _("bad date %(date)s: there is no day 0; days start at 01.") % {
+            "date": _shown(value)
+        }
+    return _(
+        "bad date %(date)s: %(day)d %(month)s does not exist; %(month)s has %(days)d days."
+    ) % {
+        "date": _shown(value),
+        "day": day,
+        "month": date_format(dt.date(year, month, 1), "YEAR_MONTH_FORMAT"),
+        "days": calendar.monthrange(year, month)[1],
+    }
 
 
 def plan_import(
@@ -752,13 +858,15 @@ def plan_import(
     *,
     progress: Progress | None = None,
     max_errors: int | None = MAX_ERRORS,
+    change: bool = False,
 ) -> ImportPlan:
     """Check every row of a CSV file against the format and the rules; write nothing.
 
     `source` is the CSV text, the bytes of a file, or the path of one (streamed).
     A bad file never raises: each problem becomes a `RowError` with its line; the
     plan keeps the first `max_errors` of them (all when None) and counts the rest.
-    Only a path that cannot be read raises (OSError).
+    Only a path that cannot be read raises (OSError). With `change`, a plan without
+    errors says what it would change in today's status (`ImportPlan.change`).
     """
     reading = _Source(source)
     # Read before the records: a change after it is then always seen.
@@ -780,6 +888,7 @@ def plan_import(
     if columns is None:
         return plan
     plan._columns = columns
+    plan.header = _shown_cells(first[1])
     names = Participant.objects.name_index()
     plan._participants = {participant.pk: participant for participant in names.values()}
     # The treaty's verified actions, and its parent's, read once for the whole check.
@@ -807,7 +916,25 @@ def plan_import(
     if progress:
         progress(reading.size, reading.size)
     _check_rules(plan, inputs, by_participant)
+    if change and plan.ok:
+        plan.change = _status_change(plan, inputs)
     return plan
+
+
+def _status_change(plan: ImportPlan, inputs: RuleInputs) -> StatusChange:
+    """Today's status from the treaty's verified actions, then with the new rows as well."""
+    today = rules.today_in_new_york()
+    recorded = [act for acts in inputs.acts.values() for act in acts]
+    rows, participants = plan._rows, plan._participants
+    new = [
+        rows.act(index, participants[rows.participant[index]])
+        for index, outcome in enumerate(rows.outcome)
+        if outcome == _Rows.NEW
+    ]
+    return StatusChange(
+        before=rules.compute_status(inputs.clauses, recorded, today),
+        after=rules.compute_status(inputs.clauses, [*recorded, *new], today),
+    )
 
 
 def _conflict(
@@ -826,7 +953,7 @@ def _conflict(
             ) % {
                 "participant": participant.display_name,
                 "kind": kind.label.lower(),
-                "date": date.isoformat(),
+                "date": date_format(date, "DATE_FORMAT"),
                 "field": name,
                 "recorded": _shown(known),
                 "given": _shown(value),

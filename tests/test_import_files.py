@@ -140,14 +140,28 @@ REFUSALS = [
         id="semicolons",
     ),
     pytest.param(
-        b"participant,action,date\nCAN,signature,15/07/2026\nCHL,signature,2026-02-30\n"
+        b"participant,action,date\nCAN,signature,15/07/2026\nCHL,signature,2026-7-15\n"
         b"MEX,signature,\n",
         [
             "line 2: bad date '15/07/2026': write YYYY-MM-DD.",
-            "line 3: bad date '2026-02-30': write YYYY-MM-DD.",
+            "line 3: bad date '2026-7-15': write YYYY-MM-DD.",
             "line 4: the date is missing: write YYYY-MM-DD.",
         ],
         id="bad date",
+    ),
+    pytest.param(
+        b"participant,action,date\nCAN,signature,2026-02-30\nCHL,signature,2027-02-29\n"
+        b"MEX,signature,2026-13-01\nPER,signature,2026-04-00\nARG,signature,0000-04-01\n",
+        [
+            "line 2: bad date '2026-02-30': 30 February 2026 does not exist; February 2026 has "
+            "28 days.",
+            "line 3: bad date '2027-02-29': 29 February 2027 does not exist; February 2027 has "
+            "28 days.",
+            "line 4: bad date '2026-13-01': there is no month 13; months go from 01 to 12.",
+            "line 5: bad date '2026-04-00': there is no day 0; days start at 01.",
+            "line 6: bad date '0000-04-01': there is no year 0.",
+        ],
+        id="a date written right that does not exist",
     ),
     pytest.param(
         b"participant,action,date\nCAN,signature,2026-07-15\nCanada,Signature,2026-07-15\n",
@@ -156,7 +170,10 @@ REFUSALS = [
     ),
     pytest.param(
         b"participant,action,date,place\nViet Nam,signature,2025-10-25,Paris\n",
-        ["line 2: Viet Nam's signature of 2025-10-25 is recorded with place 'Hanoi', not 'Paris'."],
+        [
+            "line 2: Viet Nam's signature of 25 October 2025 is recorded with place 'Hanoi', "
+            "not 'Paris'."
+        ],
         id="contradicts a recorded action",
     ),
     pytest.param(
