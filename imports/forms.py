@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -16,12 +18,21 @@ class UploadForm(forms.Form):
         allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+    # The kept upload this file corrects: it is forgotten once the new one is kept.
+    replaces = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("UTF-8 CSV, %(limit)s at most.") % {
             "limit": filesizeformat(settings.IMPORT_MAX_UPLOAD_BYTES)
         }
+
+    def clean_replaces(self) -> uuid.UUID | None:
+        # Not the person's to get wrong: a value that is no upload's replaces nothing.
+        try:
+            return uuid.UUID(self.cleaned_data["replaces"])
+        except ValueError:
+            return None
 
     def clean_file(self):
         file = self.cleaned_data["file"]

@@ -22,10 +22,13 @@ class UploadQuerySet(models.QuerySet):
 
 
 class Upload(models.Model):
-    """A CSV file uploaded in the browser, kept from its preview to its confirmation.
+    """A CSV file uploaded in the browser, kept from its check to its confirmation.
 
-    Confirming imports this very file, checked again by the same code as the
-    `import_actions` command, so that what is written is what was previewed.
+    Kept with or without errors: its address checks it again against the records as
+    they are (so a file refused for what the records lacked need not be chosen again),
+    and a corrected file replaces it. Confirming imports this very file, checked
+    again by the same code as the `import_actions` command, so that what is written
+    is what was previewed.
     """
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -63,14 +66,14 @@ class Upload(models.Model):
     def get_absolute_url(self):
         return reverse("imports:preview", args=[self.token])
 
-    def plan(self) -> ImportPlan:
-        return plan_import(bytes(self.data), self.treaty)
+    def plan(self, **options) -> ImportPlan:
+        return plan_import(bytes(self.data), self.treaty, **options)
 
-    def confirm(self, user, fingerprint: str) -> None:
+    def confirm(self, user, revision: int | None) -> None:
         """Import the file as it was previewed, once.
 
-        `fingerprint` is the plan's as the preview showed it: RecordsChanged
-        if the treaty's records are no longer those (nothing is written).
+        `revision` is the record's revision the preview was made at: RecordsChanged
+        if anything was written since (nothing is written then).
         """
         with transaction.atomic():
             # A second click, or a second tab, finds the import done.
@@ -83,10 +86,10 @@ class Upload(models.Model):
                 )
                 return
             plan = self.plan()
-            if not plan.ok:
+            if revision is None or not plan.ok:
                 # Only the records can have changed: the file is the one kept.
                 raise RecordsChanged
-            self.added = plan.apply(user, expected_fingerprint=fingerprint)
+            self.added = plan.apply(user, expected_revision=revision)
             self.already_there = len(plan.already_there)
             self.imported_at = timezone.now()
             self.save(update_fields=["imported_at", "added", "already_there"])

@@ -13,27 +13,33 @@ audit trail.
 
 from __future__ import annotations
 
-import codecs
+import calendar
 import csv
 import datetime as dt
 import hashlib
+import heapq
 import io
 import re
 import unicodedata
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import batched, islice
 from pathlib import Path
 from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import F, TextChoices
+from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from ratifications import rules
-from ratifications.models import Action, Revision, Treaty
+from ratifications.models import Action, Revision, RuleInputs, Treaty, lock_records
 from ratifications.rules import ActionKind
 from states.models import Participant, match_key
 
@@ -71,8 +77,15 @@ _DAY_RANK = array(
         for kind in _KINDS
     ],
 )
-# Lines ended by a lone carriage return (old Mac exports), split as csv expects.
-_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+# The longest line read (in characters): far more than a row of the longest values
+# (csv's field limit is 131,072 characters, and few rows have more than one long value),
+# and a bound on what one line of a file can cost.
+MAX_LINE = 1_000_000
+# The errors of a file kept and shown, the first by line; the others are counted.
+MAX_ERRORS = 100
+# The most columns a header may have: there are seven, and a few empty ones are a
+# mistake worth naming; thousands are not a header.
+MAX_COLUMNS = 100
 # Progress is reported every this many rows while checking.
 _PROGRESS_EVERY = 1000
 
@@ -84,13 +97,14 @@ class ImportFailed(Exception):
 
 
 class RecordsChanged(ImportFailed):
-    """The treaty's verified actions changed after the plan was made; nothing was written."""
+    """The records changed after the plan was made (their revision moved); nothing was written."""
 
     def __init__(self):
         super().__init__(
             _(
-                "The treaty's recorded actions changed after the file was checked; nothing was "
-                "written. Check the file again."
+                "The records changed after the file was checked (an import, a verification, a "
+                "mission's submission or any other change, in any treaty); nothing was written. "
+                "Check the file again."
             )
         )
 
@@ -107,12 +121,78 @@ class _NotUtf8(Exception):
         self.line, self.error = line, error
 
 
+class _TooLong(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+class ErrorKind(TextChoices):
+    """What is wrong, for the counts of a file's errors."""
+
+    FILE = "file", gettext_lazy("not readable as CSV")
+    HEADER = "header", gettext_lazy("header")
+    VALUES = "values", gettext_lazy("wrong number of values")
+    PARTICIPANT = "participant", gettext_lazy("unknown participant")
+    ACTION = "action", gettext_lazy("unknown action")
+    DATE = "date", gettext_lazy("bad date")
+    LENGTH = "length", gettext_lazy("value too long")
+    REPEATED = "repeated", gettext_lazy("same row twice")
+    CONFLICT = "conflict", gettext_lazy("contradicts the records")
+    RULES = "rules", gettext_lazy("breaks a rule of the treaty")
+
+
 class RowError(NamedTuple):
     line: int
     message: str
+    kind: ErrorKind = ErrorKind.FILE
+    # The line's values as the file has them, cut short (`ImportPlan.errors_with_rows`).
+    cells: tuple[str, ...] = ()
 
     def __str__(self):
         return f"line {self.line}: {self.message}"
+
+
+class Errors:
+    """A check's errors: the first `limit` by line (all of them when None), and how many of
+    each kind.
+
+    However many a file has (40,000 rows, each wrong), it keeps `limit`: a heap of
+    those with the lowest lines so far, and a count a kind. Iterating gives the kept
+    ones by line; `len` is how many there are in all.
+    """
+
+    def __init__(self, limit: int | None = MAX_ERRORS):
+        self.limit = limit
+        self.counts: Counter[ErrorKind] = Counter()
+        # (-line, -order, error): the root is the one to drop first, the highest line
+        # and, on one line, the last found.
+        self._kept: list[tuple[int, int, RowError]] = []
+
+    def append(self, error: RowError) -> None:
+        self.counts[error.kind] += 1
+        item = (-error.line, -len(self), error)
+        if self.limit is None or len(self._kept) < self.limit:
+            heapq.heappush(self._kept, item)
+        elif self._kept and item > self._kept[0]:
+            heapq.heapreplace(self._kept, item)
+
+    def extend(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.append(error)
+
+    def __len__(self) -> int:
+        return self.counts.total()
+
+    def __iter__(self) -> Iterator[RowError]:
+        return (error for *_, error in sorted(self._kept, reverse=True))
+
+    @property
+    def more(self) -> int:
+        """How many are not kept."""
+        return len(self) - len(self._kept)
+
+    def by_kind(self) -> list[tuple[ErrorKind, int]]:
+        return [(kind, self.counts[kind]) for kind in ErrorKind if self.counts[kind]]
 
 
 class Row(NamedTuple):
@@ -122,31 +202,46 @@ class Row(NamedTuple):
     participant: Participant
     kind: ActionKind
     date: dt.date
+    # Only in `ImportPlan.preview`, which reads them from the file again.
+    place: str = ""
+    notification: str = ""
+    note: str = ""
+    source: str = ""
 
 
-def _with_parent(treaty: Treaty) -> list[int]:
-    """The treaty and, for a protocol, its parent: the records a check reads."""
-    return [treaty.pk] if treaty.parent_id is None else [treaty.pk, treaty.parent_id]
+@dataclass(frozen=True)
+class StatusChange:
+    """The treaty's status today in New York, before and after the import (the preview's)."""
+
+    before: rules.Status
+    after: rules.Status
+
+    @property
+    def entry_into_force_changes(self) -> bool:
+        return (self.before.threshold_reached_on, self.before.entry_into_force) != (
+            self.after.threshold_reached_on,
+            self.after.entry_into_force,
+        )
 
 
-def records_fingerprint(treaty: Treaty) -> str:
-    """What a plan is checked against: how many verified actions the treaty (and the
-    parent treaty of a protocol) has, and when the newest of them changed. Any
-    addition, edit, verification or removal changes it."""
-    found = (
-        Action.objects.verified()
-        .filter(treaty_id__in=_with_parent(treaty))
-        .aggregate(count=Count("pk"), latest=Max("updated_at"))
-    )
-    latest = found["latest"].isoformat() if found["latest"] else "-"
-    return f"{found['count']}:{latest}"
+def _advance_revision_from(number: int) -> bool:
+    """Advance the record's revision if it is still `number`; False if anything was written
+    since. One statement: it waits for a write in progress, then sees its result."""
+    if Revision.objects.filter(number=number).update(number=F("number") + 1, changed_at=Now()):
+        return True
+    # A database without the row (one flushed by tests): the first write makes it.
+    if number == 0 and not Revision.objects.exists():
+        Revision.advance()
+        return True
+    return False
 
 
 class _Source:
     """The file to read twice: CSV text, the bytes of a file, or a path to one.
 
-    Bytes are decoded line by line, so a byte that is not UTF-8 is reported
-    with its line; a path is streamed, never read whole.
+    Read line by line (any line end: \\n, \\r\\n, or \\r alone), so that a byte that is
+    not UTF-8 is reported with its line, a path is streamed, never read whole, and no
+    line longer than `MAX_LINE` is ever held: each costs its length, once.
     """
 
     def __init__(self, source: str | bytes | Path):
@@ -160,41 +255,49 @@ class _Source:
 
     def lines(self) -> Iterator[str]:
         self.done = 0
-        if isinstance(self.source, str):
-            text = io.StringIO(self.source.removeprefix("\ufeff"), newline="")
-            for line in text:
-                self.done += len(line)
-                yield line
-            return
         digest = hashlib.sha256()
-        with self._binary() as stream:
+        binary = not isinstance(self.source, str)
+        # Undecodable bytes become lone surrogates, told apart below, so that the
+        # digest is of the bytes themselves and the error names its line.
+        errors = "surrogateescape" if binary else "surrogatepass"
+        with self._text() as stream:
             number = 0
-            for raw in stream:
-                self.done += len(raw)
-                digest.update(raw)
-                if number == 0:
-                    raw = raw.removeprefix(codecs.BOM_UTF8)
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise _NotUtf8(number + 1, exc) from None
-                for piece in _LONE_CR.split(line) if "\r" in line[:-2] else (line,):
-                    if piece:
-                        number += 1
-                        yield piece
+            while line := stream.readline(MAX_LINE + 1):
+                number += 1
+                data = line.encode("utf-8", errors)
+                self.done += len(data) if binary else len(line)
+                digest.update(data)
+                if len(line) > MAX_LINE:
+                    raise _TooLong(number)
+                if number == 1:
+                    line = line.removeprefix("\ufeff")
+                if binary and not line.isascii():
+                    try:
+                        line.encode("utf-8")
+                    except UnicodeEncodeError:
+                        try:
+                            line.encode("utf-8", errors).decode("utf-8")
+                        except UnicodeDecodeError as exc:
+                            raise _NotUtf8(number, exc) from None
+                yield line
         self.digests.append(digest.digest())
 
-    def _binary(self):
+    def _text(self):
+        if isinstance(self.source, str):
+            return io.StringIO(self.source, newline="")
         if isinstance(self.source, Path):
-            return self.source.open("rb")
-        return io.BytesIO(self.source)
+            stream = self.source.open("rb")
+        else:
+            stream = io.BytesIO(self.source)
+        # newline="": every kind of line end splits lines, and is kept as it is (csv's rule).
+        return io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
 
     def changed(self) -> bool:
         """Whether the second reading differed from the first (a file edited meanwhile)."""
         return len(set(self.digests)) > 1
 
 
-def _records(source: _Source, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+def _records(source: _Source, errors: Errors) -> Iterator[tuple[int, list[str]]]:
     """(first line, cells) of each record that is not blank; bad ones become errors."""
     reader = csv.reader(source.lines(), strict=True)
     end = 0
@@ -204,18 +307,37 @@ def _records(source: _Source, errors: list[RowError]) -> Iterator[tuple[int, lis
         except StopIteration:
             return
         except csv.Error as exc:
-            errors.append(RowError(end + 1, _csv_message(exc)))
+            errors.append(RowError(end + 1, _csv_message(exc), ErrorKind.FILE))
             end = reader.line_num
             continue
         except _NotUtf8 as exc:
-            errors.append(RowError(exc.line, _not_utf8_message(exc.error)))
+            errors.append(RowError(exc.line, _not_utf8_message(exc.error), ErrorKind.FILE))
+            return
+        except _TooLong as exc:
+            errors.append(
+                RowError(
+                    exc.line,
+                    _(
+                        "the line is longer than %(limit)s characters: is this a CSV file? "
+                        "Nothing after it was read."
+                    )
+                    % {"limit": number_format(MAX_LINE, force_grouping=True)},
+                    ErrorKind.FILE,
+                )
+            )
             return
         start, end = end + 1, reader.line_num
         joined = "".join(cells)
         if not joined.strip():
             continue
         if "\x00" in joined:
-            errors.append(RowError(start, _("the line holds a NUL character: is this a CSV file?")))
+            errors.append(
+                RowError(
+                    start,
+                    _("the line holds a NUL character: is this a CSV file?"),
+                    ErrorKind.FILE,
+                )
+            )
             continue
         yield start, cells
 
@@ -245,13 +367,67 @@ def _shown(value: str, limit: int = 40) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
+# A row shown beside its error: this many values at most, each cut to SHOWN_VALUE.
+SHOWN_CELLS = 12
+SHOWN_VALUE = 60
+
+
+def _shown_cells(cells: list[str]) -> tuple[str, ...]:
+    shown = tuple(
+        c if len(c) <= SHOWN_VALUE else c[:SHOWN_VALUE] + "…" for c in cells[:SHOWN_CELLS]
+    )
+    if len(cells) > SHOWN_CELLS:
+        more = len(cells) - SHOWN_CELLS
+        shown += (ngettext("…and %(n)s more value", "…and %(n)s more values", more) % {"n": more},)
+    return shown
+
+
 def _clean(cell: str) -> str:
     # NFC, so that "Côte" typed on a Mac matches "Côte" typed elsewhere.
-    return unicodedata.normalize("NFC", cell.strip())
+    return _unneutralised(unicodedata.normalize("NFC", cell.strip()))
 
 
-def _read_header(line: int, cells: list[str], errors: list[RowError]) -> dict[str, int] | None:
-    """The position of each column, or None (with errors) when the header is not usable."""
+# A spreadsheet reads a cell that begins with one of these as a formula, and runs it
+# ("CSV injection", OWASP): the export writes such a text with an apostrophe before it.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralised(text: str) -> str:
+    """The text as a cell no spreadsheet runs; `_unneutralised` gives it back exactly.
+
+    A text that would begin with a formula's first character, after any apostrophes
+    of its own, gets one apostrophe more, which spreadsheets show as "text" and hide.
+    """
+    return "'" + text if text.lstrip("'").startswith(_FORMULA_STARTS) else text
+
+
+def _unneutralised(cell: str) -> str:
+    if cell.startswith("'") and cell[1:].lstrip("'").startswith(_FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
+def _read_header(line: int, cells: list[str], errors: Errors) -> dict[str, int] | None:
+    """The position of each column, or None (with errors) when the header is not usable.
+
+    In time proportional to its length; one of more than MAX_COLUMNS is refused first.
+    """
+    if len(cells) > MAX_COLUMNS:
+        errors.append(
+            RowError(
+                line,
+                _(
+                    "the header has %(count)s columns; the columns are %(columns)s. Is this "
+                    "the right file?"
+                )
+                % {
+                    "count": number_format(len(cells), force_grouping=True),
+                    "columns": ",".join(COLUMNS),
+                },
+                ErrorKind.HEADER,
+            )
+        )
+        return None
     columns = [_clean(cell).lower() for cell in cells]
     problems = []
     if not any(name in COLUMNS for name in columns):
@@ -293,14 +469,15 @@ def _read_header(line: int, cells: list[str], errors: list[RowError]) -> dict[st
                     "required": ", ".join(REQUIRED),
                 }
             )
-        repeated = sorted({name for name in columns if name and columns.count(name) > 1})
+        counts = Counter(columns)
+        repeated = sorted(name for name, count in counts.items() if name and count > 1)
         if repeated:
             problems.append(
                 _("column %(names)s appears twice.")
                 % {"names": ", ".join(repr(name) for name in repeated)}
             )
     if problems:
-        errors.extend(RowError(line, problem) for problem in problems)
+        errors.extend(RowError(line, problem, ErrorKind.HEADER) for problem in problems)
         return None
     return {name: position for position, name in enumerate(columns)}
 
@@ -350,15 +527,9 @@ class RowList(Sequence):
         return self._count
 
     def __iter__(self) -> Iterator[Row]:
-        rows, participants = self._plan._rows, self._plan._participants
-        for index, outcome in enumerate(rows.outcome):
+        for index, outcome in enumerate(self._plan._rows.outcome):
             if outcome == self._outcome:
-                yield Row(
-                    rows.line[index],
-                    participants[rows.participant[index]],
-                    _KINDS[rows.kind[index]],
-                    dt.date.fromordinal(rows.date[index]),
-                )
+                yield self._plan._row(index)
 
     def __getitem__(self, item):
         if isinstance(item, slice):
@@ -371,15 +542,21 @@ class RowList(Sequence):
 class ImportPlan:
     """What importing a file would do: rows new, rows already there, and every error."""
 
-    def __init__(self, treaty: Treaty, source: _Source, fingerprint: str):
+    def __init__(
+        self, treaty: Treaty, source: _Source, revision: int, max_errors: int | None = MAX_ERRORS
+    ):
         self.treaty = treaty
-        self.errors: list[RowError] = []
-        # The state of the records the plan was checked against (`records_fingerprint`).
-        self.fingerprint = fingerprint
+        self.errors = Errors(max_errors)
+        # The revision of the records the plan was checked against (`Revision`).
+        self.revision = revision
         self._source = source
         self._rows = _Rows()
         self._columns: dict[str, int] = {}
         self._participants: dict[int, Participant] = {}
+        # The header's names as the file writes them, when it is a usable header.
+        self.header: tuple[str, ...] = ()
+        # What the import would change in today's status (`plan_import(change=True)`).
+        self.change: StatusChange | None = None
 
     @property
     def ok(self) -> bool:
@@ -397,27 +574,32 @@ class ImportPlan:
         self,
         user=None,
         *,
-        expected_fingerprint: str | None = None,
+        expected_revision: int | None = None,
         batch_size: int = BATCH_SIZE,
         progress: Progress | None = None,
     ) -> int:
         """Record the new rows as verified actions, all or none; returns how many.
 
-        Raises RecordsChanged if the treaty's verified actions are no longer
-        those the plan was checked against (nor, when given, those a preview
-        showed), FileChanged if the file changed between the two readings.
+        Raises RecordsChanged if anything was written since the plan was checked
+        (the record's revision moved), or when given, since the preview the user
+        saw was made at `expected_revision`; FileChanged if the file changed
+        between the two readings. Writing advances the revision, once.
         """
         if self.errors:
             raise ValueError("A plan with errors cannot be applied.")
-        if expected_fingerprint is not None and expected_fingerprint != self.fingerprint:
+        if expected_revision is not None and expected_revision != self.revision:
             raise RecordsChanged
         total, written = len(self.new), 0
+        if not total:
+            return 0
         try:
             with transaction.atomic():
-                # One import at a time into a treaty, so that what was checked
-                # stays true until this one commits.
-                Treaty.objects.select_for_update().only("pk").get(pk=self.treaty.pk)
-                if records_fingerprint(self.treaty) != self.fingerprint:
+                # One import or verification at a time in a treaty, so that what
+                # was checked stays true until this one commits.
+                lock_records(self.treaty)
+                # Any write since the check, in any treaty, moved the revision: what
+                # was checked may no longer hold (the lock keeps it from now on).
+                if not _advance_revision_from(self.revision):
                     raise RecordsChanged
                 now = timezone.now()
                 for batch in batched(self._new_actions(user, now), batch_size):
@@ -436,19 +618,63 @@ class ImportPlan:
             raise RecordsChanged from None
         return written
 
-    def _new_actions(self, user, now: dt.datetime) -> Iterator[Action]:
-        """The second reading: the new rows as actions, with their optional values."""
-        rows, columns = self._rows, self._columns
-        records = _records(self._source, [])
+    def preview(self, limit: int) -> tuple[list[Row], list[Row]]:
+        """The first `limit` rows to add and the first `limit` already there, every column
+        with them: read from the file again, since the check keeps a few numbers a row."""
+        found: dict[int, list[Row]] = {_Rows.NEW: [], _Rows.ALREADY_THERE: []}
+        for index, cells in self._rows_again():
+            kept = found.get(self._rows.outcome[index])
+            if kept is not None and len(kept) < limit:
+                kept.append(self._row(index)._replace(**self._optional(cells)))
+            if all(len(kept) >= limit for kept in found.values()):
+                break
+        return found[_Rows.NEW], found[_Rows.ALREADY_THERE]
+
+    def errors_with_rows(self) -> list[RowError]:
+        """The errors kept, each with its line's values as the file has them, cut short
+        (read from the file again, up to the last line with an error)."""
+        errors = list(self.errors)
+        if not errors:
+            return []
+        wanted = {error.line for error in errors}
+        cells_of: dict[int, tuple[str, ...]] = {}
+        for line, cells in _records(self._source, Errors(0)):
+            if line in wanted:
+                cells_of[line] = _shown_cells(cells)
+            if line >= max(wanted):
+                break
+        return [error._replace(cells=cells_of.get(error.line, ())) for error in errors]
+
+    def _row(self, index: int) -> Row:
+        rows = self._rows
+        return Row(
+            rows.line[index],
+            self._participants[rows.participant[index]],
+            _KINDS[rows.kind[index]],
+            dt.date.fromordinal(rows.date[index]),
+        )
+
+    def _optional(self, cells: list[str]) -> dict[str, str]:
+        columns = self._columns
+        return {name: _clean(cells[columns[name]]) if name in columns else "" for name in OPTIONAL}
+
+    def _rows_again(self) -> Iterator[tuple[int, list[str]]]:
+        """The second reading of a plan without errors: each row's index and cells."""
+        rows = self._rows
+        records = _records(self._source, Errors(0))
         next(records, None)  # the header
         for index, (line, cells) in enumerate(records):
             if index >= len(rows) or rows.line[index] != line:
                 raise FileChanged
+            yield index, cells
+
+    def _new_actions(self, user, now: dt.datetime) -> Iterator[Action]:
+        """The second reading: the new rows as actions, with their optional values."""
+        rows = self._rows
+        for index, cells in self._rows_again():
             if rows.outcome[index] != _Rows.NEW:
                 continue
-            optional = {
-                name: _clean(cells[columns[name]]) if name in columns else "" for name in OPTIONAL
-            }
+            optional = self._optional(cells)
             yield Action(
                 treaty=self.treaty,
                 participant_id=rows.participant[index],
@@ -504,36 +730,6 @@ def _record_history(actions: list[Action], user, when: dt.datetime) -> None:
         cursor.execute(sql, [*params, *ids])
 
 
-class _Records:
-    """The treaty's verified actions (and its parent's), read once for the whole check."""
-
-    def __init__(self, treaty: Treaty):
-        self.names = Participant.objects.name_index()
-        self.participants = {p.pk: p for p in self.names.values()}
-        self.members: dict[int, list[int]] = {}
-        for organization, member in Participant.members.through.objects.values_list(
-            "from_participant_id", "to_participant_id"
-        ):
-            self.members.setdefault(organization, []).append(member)
-        # (participant, kind, date) -> (place, notification, note, source)
-        self.recorded: dict[tuple[int, str, dt.date], tuple[str, ...]] = {}
-        self.acts: dict[int, list[rules.Act]] = {}
-        self.parent_acts: dict[int, list[rules.Act]] = {}
-        for treaty_id, participant_id, kind, date, *optional in (
-            Action.objects.verified()
-            .filter(treaty_id__in=_with_parent(treaty))
-            .values_list("treaty_id", "participant_id", "kind", "date", *OPTIONAL)
-            .iterator(chunk_size=5000)
-        ):
-            participant = self.participants[participant_id]
-            act = rules.Act(participant.iso3, ActionKind(kind), date, participant.is_reio)
-            if treaty_id == treaty.pk:
-                self.recorded[participant_id, kind, date] = tuple(optional)
-                self.acts.setdefault(participant_id, []).append(act)
-            else:
-                self.parent_acts.setdefault(participant_id, []).append(act)
-
-
 class _RowReader:
     """Turns the cells of a row into (participant, kind, date, optional values)."""
 
@@ -545,7 +741,7 @@ class _RowReader:
         self.participant_cache: dict[str, Participant | None] = {}
         self.kind_cache: dict[str, int | None] = {}
 
-    def read(self, line: int, cells: list[str], errors: list[RowError]):
+    def read(self, line: int, cells: list[str], errors: Errors):
         # Spreadsheets pad rows with empty cells; those say nothing.
         padded = len(cells) > self.width and not any(c.strip() for c in cells[self.width :])
         if len(cells) != self.width and not padded:
@@ -554,6 +750,7 @@ class _RowReader:
                     line,
                     _("expected %(expected)d values, found %(found)d.")
                     % {"expected": self.width, "found": len(cells)},
+                    ErrorKind.VALUES,
                 )
             )
             return None
@@ -573,13 +770,14 @@ class _RowReader:
                         line,
                         _("%(name)s is longer than %(limit)d characters.")
                         % {"name": name, "limit": limit},
+                        ErrorKind.LENGTH,
                     )
                 )
         if len(errors) > before:
             return None
         return participant, kind, date, optional
 
-    def participant(self, value: str, line: int, errors: list[RowError]) -> Participant | None:
+    def participant(self, value: str, line: int, errors: Errors) -> Participant | None:
         try:
             participant = self.participant_cache[value]
         except KeyError:
@@ -592,10 +790,10 @@ class _RowReader:
                 ) % {"name": _shown(value)}
             else:
                 message = _("the participant is missing.")
-            errors.append(RowError(line, message))
+            errors.append(RowError(line, message, ErrorKind.PARTICIPANT))
         return participant
 
-    def kind(self, value: str, line: int, errors: list[RowError]) -> int | None:
+    def kind(self, value: str, line: int, errors: Errors) -> int | None:
         try:
             kind = self.kind_cache[value]
         except KeyError:
@@ -614,35 +812,67 @@ class _RowReader:
                 }
             else:
                 message = _("the action is missing; one of %(kinds)s.") % {"kinds": kinds}
-            errors.append(RowError(line, message))
+            errors.append(RowError(line, message, ErrorKind.ACTION))
         return kind
 
-    def date(self, value: str, line: int, errors: list[RowError]) -> dt.date | None:
-        try:
-            if _DATE.fullmatch(value):
-                return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        if value:
+    def date(self, value: str, line: int, errors: Errors) -> dt.date | None:
+        if _DATE.fullmatch(value):
+            year, month, day = (int(part) for part in value.split("-"))
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                # Written as it should be: say what is wrong with the date itself.
+                message = _impossible_date(value, year, month, day)
+        elif value:
             message = _("bad date %(date)s: write YYYY-MM-DD.") % {"date": _shown(value)}
         else:
             message = _("the date is missing: write YYYY-MM-DD.")
-        errors.append(RowError(line, message))
+        errors.append(RowError(line, message, ErrorKind.DATE))
         return None
 
 
+def _impossible_date(value: str, year: int, month: int, day: int) -> str:
+    """Why a date written YYYY-MM-DD does not exist, with its month named in the page's language."""
+    if year == 0:
+        return _("bad date %(date)s: there is no year 0.") % {"date": _shown(value)}
+    if not 1 <= month <= 12:
+        return _("bad date %(date)s: there is no month %(month)d; months go from 01 to 12.") % {
+            "date": _shown(value),
+            "month": month,
+        }
+    if day == 0:
+        return _("bad date %(date)s: there is no day 0; days start at 01.") % {
+            "date": _shown(value)
+        }
+    return _(
+        "bad date %(date)s: %(day)d %(month)s does not exist; %(month)s has %(days)d days."
+    ) % {
+        "date": _shown(value),
+        "day": day,
+        "month": date_format(dt.date(year, month, 1), "YEAR_MONTH_FORMAT"),
+        "days": calendar.monthrange(year, month)[1],
+    }
+
+
 def plan_import(
-    source: str | bytes | Path, treaty: Treaty, *, progress: Progress | None = None
+    source: str | bytes | Path,
+    treaty: Treaty,
+    *,
+    progress: Progress | None = None,
+    max_errors: int | None = MAX_ERRORS,
+    change: bool = False,
 ) -> ImportPlan:
     """Check every row of a CSV file against the format and the rules; write nothing.
 
     `source` is the CSV text, the bytes of a file, or the path of one (streamed).
-    A bad file never raises: each problem becomes a `RowError` with its line.
-    Only a path that cannot be read raises (OSError).
+    A bad file never raises: each problem becomes a `RowError` with its line; the
+    plan keeps the first `max_errors` of them (all when None) and counts the rest.
+    Only a path that cannot be read raises (OSError). With `change`, a plan without
+    errors says what it would change in today's status (`ImportPlan.change`).
     """
     reading = _Source(source)
-    # Taken before the records are read: a change after it is then always seen.
-    plan = ImportPlan(treaty, reading, records_fingerprint(treaty))
+    # Read before the records: a change after it is then always seen.
+    plan = ImportPlan(treaty, reading, Revision.current().number, max_errors)
     errors = plan.errors
     records = _records(reading, errors)
     first = next(records, None)
@@ -660,9 +890,12 @@ def plan_import(
     if columns is None:
         return plan
     plan._columns = columns
-    records_now = _Records(treaty)
-    plan._participants = records_now.participants
-    reader = _RowReader(columns, records_now.names)
+    plan.header = _shown_cells(first[1])
+    names = Participant.objects.name_index()
+    plan._participants = {participant.pk: participant for participant in names.values()}
+    # The treaty's verified actions, and its parent's, read once for the whole check.
+    inputs = Action.objects.rule_inputs(treaty, values=OPTIONAL)
+    reader = _RowReader(columns, names)
     rows = plan._rows
     by_participant: dict[int, array] = {}
     for count, (line, cells) in enumerate(records, 1):
@@ -673,20 +906,37 @@ def plan_import(
             continue
         participant, kind, date, optional = found
         outcome = _Rows.NEW
-        recorded = records_now.recorded.get((participant.pk, _KINDS[kind].value, date))
+        recorded = inputs.values.get((participant.pk, _KINDS[kind].value, date))
         if recorded is not None:
             conflict = _conflict(participant, _KINDS[kind], date, optional, recorded)
             if conflict:
-                errors.append(RowError(line, conflict))
+                errors.append(RowError(line, conflict, ErrorKind.CONFLICT))
                 continue
             outcome = _Rows.ALREADY_THERE
         by_participant.setdefault(participant.pk, array("I")).append(len(rows))
         rows.append(line, participant.pk, kind, date.toordinal(), outcome)
     if progress:
         progress(reading.size, reading.size)
-    _check_rules(plan, records_now, by_participant)
-    errors.sort(key=lambda error: error.line)
+    _check_rules(plan, inputs, by_participant)
+    if change and plan.ok:
+        plan.change = _status_change(plan, inputs)
     return plan
+
+
+def _status_change(plan: ImportPlan, inputs: RuleInputs) -> StatusChange:
+    """Today's status from the treaty's verified actions, then with the new rows as well."""
+    today = rules.today_in_new_york()
+    recorded = [act for acts in inputs.acts.values() for act in acts]
+    rows, participants = plan._rows, plan._participants
+    new = [
+        rows.act(index, participants[rows.participant[index]])
+        for index, outcome in enumerate(rows.outcome)
+        if outcome == _Rows.NEW
+    ]
+    return StatusChange(
+        before=rules.compute_status(inputs.clauses, recorded, today),
+        after=rules.compute_status(inputs.clauses, [*recorded, *new], today),
+    )
 
 
 def _conflict(
@@ -705,7 +955,7 @@ def _conflict(
             ) % {
                 "participant": participant.display_name,
                 "kind": kind.label.lower(),
-                "date": date.isoformat(),
+                "date": date_format(date, "DATE_FORMAT"),
                 "field": name,
                 "recorded": _shown(known),
                 "given": _shown(value),
@@ -713,17 +963,16 @@ def _conflict(
     return ""
 
 
-def _check_rules(plan: ImportPlan, records: _Records, by_participant: dict[int, array]) -> None:
+def _check_rules(plan: ImportPlan, inputs: RuleInputs, by_participant: dict[int, array]) -> None:
     """Refuse a row repeated in the file, then check each new row with the rules engine.
 
     Participant by participant, each one's rows in date order (so that a file
     may list a ratification before its signature), States before
     organizations (whose rows depend on their member States').
     """
-    rows, errors, treaty = plan._rows, plan.errors, plan.treaty
-    clauses, today = treaty.clauses, rules.today_in_new_york()
-    parent_clauses = treaty.parent.clauses if treaty.parent_id else None
-    participants = records.participants
+    rows, errors = plan._rows, plan.errors
+    today = rules.today_in_new_york()
+    participants = plan._participants
     order = sorted(by_participant, key=lambda pk: participants[pk].is_reio)
     for pk in order:
         participant = participants[pk]
@@ -739,56 +988,57 @@ def _check_rules(plan: ImportPlan, records: _Records, by_participant: dict[int, 
                     RowError(
                         rows.line[index],
                         _("the same action as line %(line)d.") % {"line": first_line[key]},
+                        ErrorKind.REPEATED,
                     )
                 )
                 rows.outcome[index] = _Rows.REFUSED
             else:
                 first_line[key] = rows.line[index]
-        history = list(records.acts.get(pk, ()))
-        members: list[rules.Act] = []
-        if participant.is_reio:
-            for member in records.members.get(pk, ()):
-                members.extend(records.acts.get(member, ()))
-                members.extend(
-                    rows.act(i, participants[member])
-                    for i in by_participant.get(member, ())
-                    if rows.outcome[i] == _Rows.NEW
-                )
-        parent = None
-        if parent_clauses is not None:
-            parent = (parent_clauses, records.parent_acts.get(pk, []))
+        # The file's rows count as they are accepted: the participant's own, and
+        # (for an organization) its member States', checked before it.
+        accepted: list[rules.Act] = []
+        members = [
+            rows.act(i, participants[member])
+            for member in inputs.members.get(pk, ())
+            for i in by_participant.get(member, ())
+            if rows.outcome[i] == _Rows.NEW
+        ]
         for index in indexes:
             if rows.outcome[index] != _Rows.NEW:
                 continue
             act = rows.act(index, participant)
-            problems = rules.check_action(
-                clauses, act, history, today=today, members=members, parent=parent
-            )
+            problems = inputs.check(pk, act, today=today, history=accepted, members=members)
             if problems:
                 errors.extend(
-                    RowError(rows.line[index], f"{participant.display_name}: {problem.message}")
+                    RowError(
+                        rows.line[index],
+                        f"{participant.display_name}: {problem.message}",
+                        ErrorKind.RULES,
+                    )
                     for problem in problems
                 )
                 rows.outcome[index] = _Rows.REFUSED
             else:
-                history.append(act)
+                accepted.append(act)
 
 
 def export_rows(actions: Iterable[Action]) -> Iterable[list[str]]:
     """The CSV rows for these actions, header first: what `plan_import` reads back.
 
     The participant is written by its UN name (readable, and matched on import).
+    Texts that a spreadsheet would run as a formula are neutralised (`_neutralised`);
+    dates and action codes never need it.
     """
     yield list(COLUMNS)
     for action in actions:
         if action.kind == ActionKind.DECLARATION:
             continue
         yield [
-            action.participant.name,
+            _neutralised(action.participant.name),
             action.kind,
             action.date.isoformat(),
-            action.place,
-            action.notification,
-            action.note,
-            action.source,
+            _neutralised(action.place),
+            _neutralised(action.notification),
+            _neutralised(action.note),
+            _neutralised(action.source),
         ]

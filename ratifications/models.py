@@ -1,10 +1,12 @@
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -17,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from ratifications import rules
 from ratifications.rules import ActionKind
-from states.models import Participant
+from states.models import Kind, Participant
 
 if TYPE_CHECKING:
     from ratifications.status import Impact, TreatyStatus
@@ -212,6 +214,122 @@ class ActionQuerySet(models.QuerySet):
     def for_participant(self, participant):
         return self.filter(participant=participant)
 
+    def rule_inputs(
+        self,
+        treaty: "Treaty",
+        participants: Sequence[Participant] | None = None,
+        *,
+        include_pending: bool = False,
+        values: Sequence[str] = (),
+    ) -> "RuleInputs":
+        """What the rules check an action of `treaty` against, for these participants
+        (default: all): their actions on the treaty (verified, or also pending), an
+        organization's member States' actions, and for a protocol their verified
+        actions on the parent treaty.
+
+        The one loader for the forms, the workflow and the import: one query for
+        the actions whatever their number (rows, not model instances), and one for
+        the organizations' members when there may be any. `values` names more
+        fields to keep for each verified action of the treaty (the import compares
+        a file's place, notification, note and source with them).
+        """
+        members: dict[int, list[int]] = {}
+        links = Participant.members.through.objects.values_list(
+            "from_participant_id", "to_participant_id"
+        )
+        if participants is not None:
+            organizations = [p.pk for p in participants if p.is_reio]
+            links = links.filter(from_participant_id__in=organizations) if organizations else []
+        for organization, member in links:
+            members.setdefault(organization, []).append(member)
+
+        reviews = [Action.Review.VERIFIED] + ([Action.Review.PENDING] if include_pending else [])
+        wanted = models.Q(treaty=treaty, review__in=reviews)
+        if treaty.parent_id:
+            wanted |= models.Q(treaty_id=treaty.parent_id, review=Action.Review.VERIFIED)
+        rows = self.filter(wanted)
+        if participants is not None:
+            pks = {p.pk for p in participants}
+            pks.update(member for group in members.values() for member in group)
+            rows = rows.filter(participant__in=pks)
+        inputs = RuleInputs(treaty, members)
+        for treaty_id, participant_id, iso3, kind_of_participant, kind, date, review, *more in (
+            rows.values_list(
+                "treaty_id",
+                "participant_id",
+                "participant__iso3",
+                "participant__kind",
+                "kind",
+                "date",
+                "review",
+                *values,
+            )
+            .order_by()
+            .iterator(chunk_size=5000)
+        ):
+            act = rules.Act(
+                iso3,
+                ActionKind(kind),
+                date,
+                reio=kind_of_participant == Kind.REIO,
+                pending=review == Action.Review.PENDING,
+            )
+            if treaty_id == treaty.pk:
+                inputs.acts.setdefault(participant_id, []).append(act)
+                if values and not act.pending:
+                    inputs.values[participant_id, kind, date] = tuple(more)
+            else:
+                inputs.parent_acts.setdefault(participant_id, []).append(act)
+        return inputs
+
+
+@dataclass
+class RuleInputs:
+    """What the rules engine reads besides the action it checks (`ActionQuerySet.rule_inputs`),
+    by participant pk."""
+
+    treaty: "Treaty"
+    members: dict[int, list[int]]  # an organization's member States
+    acts: dict[int, list[rules.Act]] = field(default_factory=dict)
+    parent_acts: dict[int, list[rules.Act]] = field(default_factory=dict)
+    # (participant, kind, date) -> the `values` asked for, of each verified action.
+    values: dict[tuple[int, str, dt.date], tuple] = field(default_factory=dict)
+
+    @cached_property
+    def clauses(self) -> rules.Clauses:
+        return self.treaty.clauses
+
+    @cached_property
+    def parent_clauses(self) -> rules.Clauses | None:
+        return self.treaty.parent.clauses if self.treaty.parent_id else None
+
+    def check(
+        self,
+        participant: int,
+        candidate: rules.Act,
+        *,
+        today: dt.date,
+        history: Iterable[rules.Act] = (),
+        members: Iterable[rules.Act] = (),
+    ) -> list[rules.Problem]:
+        """Rules 1-5 for `candidate`, an action of this participant, against what was
+        loaded, plus `history` and `members`: actions not recorded yet (an import's
+        earlier rows, the participant's own and its member States')."""
+        parent = None
+        if self.parent_clauses is not None:
+            parent = (self.parent_clauses, self.parent_acts.get(participant, []))
+        recorded_members = (
+            act for member in self.members.get(participant, ()) for act in self.acts.get(member, ())
+        )
+        return rules.check_action(
+            self.clauses,
+            candidate,
+            [*self.acts.get(participant, ()), *history],
+            today=today,
+            members=[*recorded_members, *members],
+            parent=parent,
+        )
+
 
 class Action(models.Model):
     """A dated act of one participant on one treaty: a signature, an instrument, a denunciation."""
@@ -378,36 +496,10 @@ class Action(models.Model):
 
     def rule_problems(self, *, include_pending: bool = False) -> list[rules.Problem]:
         """Rules 1-5 against what is recorded (verified only, or with pending submissions)."""
-        others = Action.objects.active() if include_pending else Action.objects.verified()
-        others = others.exclude(pk=self.pk).select_related("participant")
-        history = [
-            a.as_act() for a in others.filter(treaty=self.treaty, participant=self.participant)
-        ]
-        members = []
-        if self.participant.is_reio:
-            members = [
-                a.as_act()
-                for a in others.filter(
-                    treaty=self.treaty, participant__organizations=self.participant
-                )
-            ]
-        parent = None
-        if self.treaty.parent_id:
-            parent_actions = Action.objects.verified().filter(
-                treaty_id=self.treaty.parent_id, participant=self.participant
-            )
-            parent = (
-                self.treaty.parent.clauses,
-                [a.as_act() for a in parent_actions.select_related("participant")],
-            )
-        return rules.check_action(
-            self.treaty.clauses,
-            self.as_act(),
-            history,
-            today=rules.today_in_new_york(),
-            members=members,
-            parent=parent,
+        inputs = Action.objects.exclude(pk=self.pk).rule_inputs(
+            self.treaty, [self.participant], include_pending=include_pending
         )
+        return inputs.check(self.participant_id, self.as_act(), today=rules.today_in_new_york())
 
     def clean(self):
         super().clean()
@@ -457,13 +549,18 @@ class Action(models.Model):
 
     def verify(self, by, *, seen_version: int | None = None) -> None:
         self.check_reviewable(seen_version)
-        # Against what is verified only: other pending submissions no longer matter.
-        problems = self.rule_problems()
-        if problems:
-            raise ValidationError([p.message for p in problems])
-        self.review = self.Review.VERIFIED
-        self.reviewed_by, self.reviewed_at = by, timezone.now()
-        self.record_change(by, "verified")
+        with transaction.atomic():
+            # Another verification of this treaty (or an import into it) waits until this
+            # one commits, then checks against it: two instruments of one State verified
+            # at the same moment cannot both pass.
+            lock_records(self.treaty)
+            # Against what is verified only: other pending submissions no longer matter.
+            problems = self.rule_problems()
+            if problems:
+                raise ValidationError([p.message for p in problems])
+            self.review = self.Review.VERIFIED
+            self.reviewed_by, self.reviewed_at = by, timezone.now()
+            self.record_change(by, "verified")
 
     def reject(self, by, reason: str, *, seen_version: int | None = None) -> None:
         self.check_reviewable(seen_version)
@@ -591,6 +688,24 @@ class Action(models.Model):
         self.rejection_reason = ""
         self.undo_reason = reason.strip()
         self.record_change(by, "undone")
+
+
+def lock_records(treaty: Treaty) -> None:
+    """Hold, until the transaction ends, the right to check and record verified actions of
+    this treaty: its row locked (and its parent's, whose actions a protocol's rules read).
+
+    Taken by `Action.verify` and the import before they read what the rules check
+    against, so that a second one waits for the first to commit and then sees it.
+    FOR NO KEY UPDATE: it does not stop others adding rows that refer to the treaty
+    (a mission's submission), only another holder of this lock.
+    """
+    treaties = {treaty.pk, treaty.parent_id} - {None}
+    list(
+        Treaty.objects.filter(pk__in=treaties)
+        .order_by("pk")
+        .select_for_update(no_key=True)
+        .values_list("pk", flat=True)
+    )
 
 
 @receiver([post_save, post_delete], sender=Action)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -123,6 +124,8 @@ class Clauses:
     entry_into_force_days: int
     later_entry_into_force_days: int
     # "...or on the date of entry into force under paragraph 1, whichever is later".
+    # The treaty's wording, kept as data; the rules give the same date without it,
+    # since no State's entry into force comes before the treaty's own.
     later_whichever_is_later: bool = True
     reio_instruments_count: bool = False
     adopted_on: dt.date | None = None
@@ -131,14 +134,17 @@ class Clauses:
     denunciation_months: int = 12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Act:
-    """One verified action, reduced to what the rules look at."""
+    """One action, reduced to what the rules look at."""
 
     participant: str
     kind: ActionKind
     date: dt.date
     reio: bool = False
+    # A submission not yet verified: never in a status, but a new submission must be
+    # consistent with it, and a message about it says that it is pending.
+    pending: bool = False
 
     def counts(self, clauses: Clauses) -> bool:
         if not self.kind.is_instrument:
@@ -200,51 +206,108 @@ class Status:
         return next((row for row in self.participants if row.participant == participant), None)
 
 
-@dataclass
-class _Position:
-    """One participant's instruments and denunciations, walked in date order."""
-
-    signature: dt.date | None = None
-    instrument: Act | None = None
-    denunciation: dt.date | None = None
-    effective: dt.date | None = None
-
-
 def _order(act: Act) -> tuple:
     # Within one day an instrument precedes a denunciation, and the sort is
     # total so that the order of the input never changes the result.
-    return (act.date, act.kind == ActionKind.DENUNCIATION, act.participant, act.kind)
+    return (act.date, act.kind == ActionKind.DENUNCIATION, act.participant, act.kind, act.pending)
+
+
+class Step(enum.Enum):
+    """What one act did to its participant's position (`walk`)."""
+
+    SIGNED = enum.auto()
+    SIGNED_AGAIN = enum.auto()  # a second signature: the first stands
+    DEPOSITED = enum.auto()
+    # Another instrument while one is in force (or its denunciation has not yet
+    # taken effect): the first stands, and this one neither counts nor replaces it.
+    DEPOSITED_WHILE_IN_FORCE = enum.auto()
+    DENOUNCED = enum.auto()
+    NOTHING_TO_DENOUNCE = enum.auto()
+    DENOUNCED_AGAIN = enum.auto()  # the first denunciation stands
+    OTHER = enum.auto()  # a declaration: no change
+
+
+@dataclass
+class Position:
+    """Where one participant stands after the acts walked so far.
+
+    After a denunciation has taken effect, `instrument`, `denunciation` and
+    `effective` stay as they were (a status shows them) until the next act,
+    which finds the position cleared: then it may deposit again.
+    """
+
+    signature: Act | None = None
+    instrument: Act | None = None
+    denunciation: Act | None = None
+    effective: dt.date | None = None  # when the denunciation takes effect
+
+    def party_on(self, day: dt.date) -> bool:
+        return self.instrument is not None and not (self.effective and self.effective <= day)
+
+
+def walk(
+    clauses: Clauses, acts: Iterable[Act], position: Position | None = None
+) -> Iterator[tuple[Act, Step, Position]]:
+    """One participant's acts in date order, each with what it did and the position after it.
+
+    The one place that applies rule 2 (one instrument in force at a time) and the
+    denunciation's taking effect; the status, the checks and `is_party_on` all
+    walk through it. The position (a new one unless given) is the same object
+    throughout, updated in place.
+    """
+    position = Position() if position is None else position
+    for act in sorted(acts, key=_order):
+        if position.effective and act.date >= position.effective:
+            position.instrument = position.denunciation = position.effective = None
+        if act.kind == ActionKind.SIGNATURE:
+            if position.signature is None:
+                position.signature, step = act, Step.SIGNED
+            else:
+                step = Step.SIGNED_AGAIN
+        elif act.kind.is_instrument:
+            if position.instrument is None:
+                position.instrument, step = act, Step.DEPOSITED
+            else:
+                step = Step.DEPOSITED_WHILE_IN_FORCE
+        elif act.kind == ActionKind.DENUNCIATION:
+            if position.instrument is None:
+                step = Step.NOTHING_TO_DENOUNCE
+            elif position.denunciation is not None:
+                step = Step.DENOUNCED_AGAIN
+            else:
+                position.denunciation = act
+                position.effective = add_months(act.date, clauses.denunciation_months)
+                step = Step.DENOUNCED
+        else:
+            step = Step.OTHER
+        yield act, step, position
 
 
 def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Status:
     """The treaty's status as it stood at the end of `as_of` (DOMAIN.md)."""
-    acts = sorted((a for a in acts if a.date <= as_of), key=_order)
-    positions: dict[str, _Position] = defaultdict(_Position)
-    reio: dict[str, bool] = {}
+    by_participant: dict[str, list[Act]] = defaultdict(list)
+    for act in acts:
+        if act.date <= as_of:
+            by_participant[act.participant].append(act)
+    positions: dict[str, Position] = {}
     # Count changes by date: +1 on a counted deposit, -1 when a denunciation
     # of a counted instrument takes effect.
     changes: dict[dt.date, int] = defaultdict(int)
-    for act in acts:
-        pos = positions[act.participant]
-        reio[act.participant] = act.reio
-        if pos.effective and act.date >= pos.effective:
-            pos.instrument = pos.denunciation = pos.effective = None
-        if act.kind == ActionKind.SIGNATURE:
-            pos.signature = pos.signature or act.date
-        elif act.kind.is_instrument:
-            pos.instrument = act
-            if act.counts(clauses):
-                changes[act.date] += 1
-        elif act.kind == ActionKind.DENUNCIATION and pos.instrument and not pos.denunciation:
-            pos.denunciation = act.date
-            pos.effective = add_months(act.date, clauses.denunciation_months)
-            if pos.instrument.counts(clauses) and pos.effective <= as_of:
-                changes[pos.effective] -= 1
-
     signed: dict[dt.date, int] = defaultdict(int)
-    for pos in positions.values():
-        if pos.signature:
-            signed[pos.signature] += 1
+    for key, own in by_participant.items():
+        position = positions[key] = Position()
+        for act, step, _position in walk(clauses, own, position):
+            if step == Step.DEPOSITED and act.counts(clauses):
+                changes[act.date] += 1
+            elif (
+                step == Step.DENOUNCED
+                and position.instrument.counts(clauses)
+                and position.effective <= as_of
+            ):
+                changes[position.effective] -= 1
+        if position.signature:
+            signed[position.signature.date] += 1
+
     counted, signatories, threshold_reached_on, timeline = 0, 0, None, []
     for day in sorted(changes.keys() | signed.keys()):
         counted += changes.get(day, 0)
@@ -259,34 +322,35 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
 
     participants = []
     for key in sorted(positions):
-        pos = positions[key]
-        instrument = pos.instrument
-        denounced = pos.effective is not None and pos.effective <= as_of
-        party = instrument is not None and not denounced
+        position = positions[key]
+        instrument = position.instrument
+        party = position.party_on(as_of)
         counts = party and instrument.counts(clauses)
         if counts:
             not_counted = None
         elif instrument is None:
             not_counted = NotCounted.NO_INSTRUMENT
-        elif denounced:
+        elif not party:
             not_counted = NotCounted.DENOUNCED
         else:
             not_counted = NotCounted.REIO
         participants.append(
             ParticipantStatus(
                 participant=key,
-                reio=reio[key],
-                signature=pos.signature,
+                reio=any(act.reio for act in by_participant[key]),
+                signature=position.signature.date if position.signature else None,
                 consent=instrument.date if instrument else None,
                 consent_type=instrument.kind if instrument else None,
                 party=party,
                 counts_toward_threshold=counts,
                 not_counted=not_counted,
                 entry_into_force=_entry_into_force_for(
-                    clauses, instrument, threshold_reached_on, entry_into_force
+                    clauses, position, threshold_reached_on, entry_into_force
                 ),
-                denunciation_received=pos.denunciation,
-                denunciation_effective=pos.effective,
+                denunciation_received=(
+                    position.denunciation.date if position.denunciation else None
+                ),
+                denunciation_effective=position.effective,
             )
         )
 
@@ -315,18 +379,29 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
 
 def _entry_into_force_for(
     clauses: Clauses,
-    instrument: Act | None,
+    position: Position,
     threshold_reached_on: dt.date | None,
     entry_into_force: dt.date | None,
 ) -> dt.date | None:
+    instrument = position.instrument
     if instrument is None or threshold_reached_on is None or entry_into_force is None:
         return None
     # A same-day batch reaching the threshold shares the treaty's date:
     # there may be no single "fortieth" instrument.
     if instrument.date <= threshold_reached_on:
-        return entry_into_force
-    own = instrument.date + dt.timedelta(days=clauses.later_entry_into_force_days)
-    return max(own, entry_into_force) if clauses.later_whichever_is_later else own
+        own = entry_into_force
+    else:
+        # A treaty cannot be in force for a State before it is in force at all: the
+        # treaty's date is the earliest, with or without the "whichever is later"
+        # words (`Clauses.later_whichever_is_later` records them; the date is the same).
+        own = max(
+            instrument.date + dt.timedelta(days=clauses.later_entry_into_force_days),
+            entry_into_force,
+        )
+    # Denounced with effect on or before that day: it never enters into force for it.
+    if position.effective is not None and position.effective <= own:
+        return None
+    return own
 
 
 @dataclass(frozen=True)
@@ -376,16 +451,20 @@ def check_action(
             )
         )
 
-    signatures = [a.date for a in history if a.kind == ActionKind.SIGNATURE]
+    signature = min(
+        (a for a in history if a.kind == ActionKind.SIGNATURE), key=_order, default=None
+    )
+    if kind == ActionKind.SIGNATURE and signature:
+        message = _about(
+            signature,
+            _("This participant already signed, on %(day)s; there is one signature."),
+            _(
+                "This participant's signature of %(day)s is pending verification; "
+                "there is one signature."
+            ),
+        )
+        problems.append(Problem("kind", message))
     if kind == ActionKind.SIGNATURE:
-        if signatures:
-            problems.append(
-                Problem(
-                    "kind",
-                    _("This participant already signed, on %(day)s; there is one signature.")
-                    % {"day": _day(min(signatures))},
-                )
-            )
         opens, closes = clauses.signature_opens_on, clauses.signature_closes_on
         if (opens and candidate.date < opens) or (closes and candidate.date > closes):
             problems.append(Problem("date", _signature_window_message(opens, closes)))
@@ -400,19 +479,27 @@ def check_action(
                 ),
             )
         )
-    if kind.needs_signature and not any(day <= candidate.date for day in signatures):
-        if signatures:
-            message = _(
-                "A %(kind)s needs an earlier signature, but this participant signed on "
-                "%(day)s, after this date."
-            ) % {"kind": kind.label.lower(), "day": _day(min(signatures))}
+    if kind.needs_signature and not (signature and signature.date <= candidate.date):
+        if signature:
+            message = _about(
+                signature,
+                _(
+                    "A %(kind)s needs an earlier signature, but this participant signed on "
+                    "%(day)s, after this date."
+                ),
+                _(
+                    "A %(kind)s needs an earlier signature, but this participant's "
+                    "signature, pending verification, is of %(day)s, after this date."
+                ),
+                kind=kind.label.lower(),
+            )
         else:
             message = _(
                 "A %(kind)s needs an earlier signature, and this participant has not signed. "
                 "A State that has not signed joins by accession."
             ) % {"kind": kind.label.lower()}
         # With a later signature the date is wrong; without any, the kind of action.
-        problems.append(Problem("date" if signatures else "kind", message))
+        problems.append(Problem("date" if signature else "kind", message))
 
     if kind.is_instrument or kind == ActionKind.DENUNCIATION:
         problems.extend(_check_timeline(clauses, candidate, history))
@@ -477,57 +564,66 @@ def _signature_window_message(opens: dt.date | None, closes: dt.date | None) -> 
 
 def _check_timeline(clauses: Clauses, candidate: Act, history: Sequence[Act]) -> list[Problem]:
     """At most one instrument in force at a time; a denunciation needs one to denounce."""
-    events = sorted(
-        [a for a in history if a.kind.is_instrument or a.kind == ActionKind.DENUNCIATION]
-        + [candidate],
-        key=_order,
-    )
     problems = []
-    instrument: Act | None = None
-    effective: dt.date | None = None
-    for act in events:
-        if effective and act.date >= effective:
-            instrument, effective = None, None
-        involved = act is candidate or instrument is candidate
-        if act.kind.is_instrument:
-            if instrument is not None and involved:
-                if act is candidate:
-                    message = _(
-                        "This participant is already a party by %(kind)s of %(day)s; "
-                        "a second instrument needs a denunciation that has taken effect first."
-                    ) % {"kind": instrument.kind.label.lower(), "day": _day(instrument.date)}
-                else:
-                    message = _(
-                        "This participant deposited an instrument (%(kind)s) on %(day)s, "
-                        "while this one would still be in force."
-                    ) % {"kind": act.kind.label.lower(), "day": _day(act.date)}
-                problems.append(Problem("kind", message))
-            instrument = instrument or act
-        elif act is candidate:
-            if instrument is None:
-                problems.append(
-                    Problem(
-                        "kind",
-                        _("Only a party can denounce: no instrument is in force to denounce."),
-                    )
+    for act, step, position in walk(clauses, [*history, candidate]):
+        if step == Step.DEPOSITED_WHILE_IN_FORCE and act is candidate:
+            message = _about(
+                position.instrument,
+                _(
+                    "This participant is already a party by %(kind)s of %(day)s; "
+                    "a second instrument needs a denunciation that has taken effect first."
+                ),
+                _(
+                    "This participant's %(kind)s of %(day)s is pending verification; "
+                    "a second instrument needs a denunciation that has taken effect first."
+                ),
+            )
+            problems.append(Problem("kind", message))
+        elif step == Step.DEPOSITED_WHILE_IN_FORCE and position.instrument is candidate:
+            message = _about(
+                act,
+                _(
+                    "This participant deposited an instrument (%(kind)s) on %(day)s, "
+                    "while this one would still be in force."
+                ),
+                _(
+                    "This participant's %(kind)s of %(day)s, pending verification, would be "
+                    "deposited while this one is still in force."
+                ),
+            )
+            problems.append(Problem("kind", message))
+        elif step == Step.NOTHING_TO_DENOUNCE and act is candidate:
+            problems.append(
+                Problem(
+                    "kind",
+                    _("Only a party can denounce: no instrument is in force to denounce."),
                 )
-            elif effective is not None:
-                problems.append(
-                    Problem("kind", _("This participant's denunciation is already recorded."))
-                )
-        if act.kind == ActionKind.DENUNCIATION and instrument is not None and effective is None:
-            effective = add_months(act.date, clauses.denunciation_months)
+            )
+        elif step == Step.DENOUNCED_AGAIN and act is candidate:
+            message = _about(
+                position.denunciation,
+                _("This participant's denunciation is already recorded."),
+                _(
+                    "This participant's denunciation of %(day)s is pending verification; "
+                    "there is one denunciation."
+                ),
+            )
+            problems.append(Problem("kind", message))
     return problems
+
+
+def _about(act: Act, recorded: str, pending: str, **values: str) -> str:
+    """A message naming another act by its kind and date, worded for it if it is pending."""
+    return (pending if act.pending else recorded) % {
+        "kind": act.kind.label.lower(),
+        "day": _day(act.date),
+        **values,
+    }
 
 
 def is_party_on(clauses: Clauses, acts: Iterable[Act], day: dt.date) -> bool:
     """Whether these actions of one participant leave it a party at the end of `day`."""
-    instrument, effective = False, None
-    for act in sorted((a for a in acts if a.date <= day), key=_order):
-        if effective and act.date >= effective:
-            instrument, effective = False, None
-        if act.kind.is_instrument:
-            instrument = True
-        elif act.kind == ActionKind.DENUNCIATION and instrument and effective is None:
-            effective = add_months(act.date, clauses.denunciation_months)
-    return instrument and not (effective and effective <= day)
+    position = Position()
+    for _walked in walk(clauses, (a for a in acts if a.date <= day), position):
+        pass
+    return position.party_on(day)

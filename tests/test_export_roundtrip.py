@@ -6,8 +6,10 @@ import io
 
 import pytest
 from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ratifications.importing import CSV_KINDS
+from ratifications.importing import CSV_KINDS, _neutralised, _unneutralised
 from ratifications.models import Action
 from ratifications.rules import ActionKind
 from states.models import Participant
@@ -114,3 +116,61 @@ def test_an_empty_treaty_exports_a_header_that_imports_as_nothing(defaults, tmp_
     assert "0 actions written" in run("export_actions", "--treaty", "empty", str(path))
     assert "0 added, 0 already there." in run("import_actions", str(path), "--treaty", "empty")
     assert treaty.status().as_json()["participants"] == []
+
+
+FORMULAS = {
+    "place": '=HYPERLINK("http://example.org","Click")',
+    "notification": "@SUM(A1:A9)",
+    "note": "-",
+    "source": "+1 212 963 1234",
+}
+
+
+@pytest.fixture
+def formulas(defaults):
+    """Signatures whose free texts a spreadsheet would take for formulas, and one that is not."""
+    treaty = TreatyFactory(slug="formulas")
+    ActionFactory(treaty=treaty, participant=Participant.objects.get(iso3="FRA"), **FORMULAS)
+    ActionFactory(
+        treaty=treaty,
+        participant=Participant.objects.get(iso3="DEU"),
+        place="'=already quoted",
+        note="'Tis a note",
+        source="Depositary notification",
+    )
+    return treaty
+
+
+def test_texts_that_look_like_formulas_go_out_neutralised(client, formulas):
+    response = client.get("/api/v1/treaties/formulas/actions.csv")
+    header, france, germany = list(csv.reader(io.StringIO(response.content.decode())))
+    by_column = dict(zip(header, france, strict=True))
+    assert {name: by_column[name] for name in FORMULAS} == {
+        name: "'" + text for name, text in FORMULAS.items()
+    }
+    # Dates and codes are never touched.
+    assert (by_column["participant"], by_column["action"], by_column["date"]) == (
+        "France",
+        "signature",
+        "2025-10-25",
+    )
+    germany = dict(zip(header, germany, strict=True))
+    assert (germany["place"], germany["note"]) == ("''=already quoted", "'Tis a note")
+    assert run("export_actions", "--treaty", "formulas") == response.content.decode()
+
+
+def test_neutralised_texts_come_back_exactly_on_import(formulas, tmp_path):
+    before = set(Action.objects.filter(treaty=formulas).values_list(*FIELDS))
+    path = tmp_path / "formulas.csv"
+    run("export_actions", "--treaty", "formulas", str(path))
+    Action.objects.filter(treaty=formulas).delete()
+    assert "2 added, 0 already there." in run("import_actions", str(path), "--treaty", "formulas")
+    assert set(Action.objects.filter(treaty=formulas).values_list(*FIELDS)) == before
+    assert "0 added, 2 already there." in run("import_actions", str(path), "--treaty", "formulas")
+
+
+@given(st.text())
+def test_neutralising_a_text_is_undone_exactly_and_leaves_no_formula(text):
+    cell = _neutralised(text)
+    assert _unneutralised(cell) == text
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))

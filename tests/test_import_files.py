@@ -7,6 +7,7 @@ Convention, Viet Nam's, in Hanoi on 25 October 2025 (`viet_nam_signed`).
 """
 
 import io
+import tracemalloc
 
 import pytest
 from django.core.management import CommandError, call_command, execute_from_command_line
@@ -27,7 +28,7 @@ def import_file(tmp_path, data: bytes, *args) -> str:
     return out.getvalue()
 
 
-def refused(tmp_path, data: bytes) -> list[str]:
+def refused(tmp_path, data: bytes, *args: str) -> list[str]:
     """The errors import_actions prints for this file, having checked it wrote nothing."""
     before = list(Action.objects.values_list("pk", "updated_at"))
     path = tmp_path / "actions.csv"
@@ -39,6 +40,7 @@ def refused(tmp_path, data: bytes) -> list[str]:
             str(path),
             "--treaty",
             "hanoi-convention",
+            *args,
             stdout=io.StringIO(),
             stderr=err,
         )
@@ -91,7 +93,7 @@ def test_messy_but_meaningful_files_are_accepted(viet_nam_signed, tmp_path, data
 def test_names_with_other_apostrophes_and_accents_find_the_participant(viet_nam_signed, name):
     ActionFactory(treaty=viet_nam_signed, participant=Participant.objects.get(iso3="CIV"))
     plan = plan_import(f"participant,action,date\n{name},signature,2025-10-25\n", viet_nam_signed)
-    assert plan.errors == []
+    assert list(plan.errors) == []
     assert [row.participant.name for row in plan.already_there] == ["Côte d'Ivoire"]
 
 
@@ -142,14 +144,28 @@ REFUSALS = [
         id="semicolons",
     ),
     pytest.param(
-        b"participant,action,date\nCAN,signature,15/07/2026\nCHL,signature,2026-02-30\n"
+        b"participant,action,date\nCAN,signature,15/07/2026\nCHL,signature,2026-7-15\n"
         b"MEX,signature,\n",
         [
             "line 2: bad date '15/07/2026': write YYYY-MM-DD.",
-            "line 3: bad date '2026-02-30': write YYYY-MM-DD.",
+            "line 3: bad date '2026-7-15': write YYYY-MM-DD.",
             "line 4: the date is missing: write YYYY-MM-DD.",
         ],
         id="bad date",
+    ),
+    pytest.param(
+        b"participant,action,date\nCAN,signature,2026-02-30\nCHL,signature,2027-02-29\n"
+        b"MEX,signature,2026-13-01\nPER,signature,2026-04-00\nARG,signature,0000-04-01\n",
+        [
+            "line 2: bad date '2026-02-30': 30 February 2026 does not exist; February 2026 has "
+            "28 days.",
+            "line 3: bad date '2027-02-29': 29 February 2027 does not exist; February 2027 has "
+            "28 days.",
+            "line 4: bad date '2026-13-01': there is no month 13; months go from 01 to 12.",
+            "line 5: bad date '2026-04-00': there is no day 0; days start at 01.",
+            "line 6: bad date '0000-04-01': there is no year 0.",
+        ],
+        id="a date written right that does not exist",
     ),
     pytest.param(
         b"participant,action,date\nCAN,signature,2026-07-15\nCanada,Signature,2026-07-15\n",
@@ -158,7 +174,10 @@ REFUSALS = [
     ),
     pytest.param(
         b"participant,action,date,place\nViet Nam,signature,2025-10-25,Paris\n",
-        ["line 2: Viet Nam's signature of 2025-10-25 is recorded with place 'Hanoi', not 'Paris'."],
+        [
+            "line 2: Viet Nam's signature of 25 October 2025 is recorded with place 'Hanoi', "
+            "not 'Paris'."
+        ],
         id="contradicts a recorded action",
     ),
     pytest.param(
@@ -312,3 +331,116 @@ def test_the_command_line_shows_no_traceback_for_a_bad_file(
     assert "Traceback" not in err
     assert err.startswith("line ")
     assert "CommandError: 1 error(s)" in err
+
+
+# -- What a file costs: never more than its length --------------------------
+# Each test gives a budget of time far above what the file costs (milliseconds),
+# and far below what a cost growing faster than the file would take.
+
+
+def checked(data: bytes, treaty) -> list[str]:
+    return [str(error) for error in plan_import(data, treaty).errors]
+
+
+def test_a_header_of_fifty_thousand_columns_is_refused_at_once(viet_nam_signed):
+    # Checked by counting each name among all the others, this took 45 s.
+    header = b"participant,action,date" + b",date" * 50_000
+    assert checked(header + b"\nCAN,signature,2026-07-15\n", viet_nam_signed) == [
+        "line 1: the header has 50,003 columns; the columns are "
+        "participant,action,date,place,notification,note,source. Is this the right file?"
+    ]
+
+
+def test_a_header_with_a_few_extra_columns_still_names_each_problem(viet_nam_signed):
+    header = b"participant,action,date,date,country," + b",".join(b"x%d" % n for n in range(90))
+    errors = checked(header + b"\n", viet_nam_signed)
+    assert [error.split(";")[0] for error in errors] == [
+        "line 1: unknown column 'country', 'x0', 'x1', 'x2', 'x3'",
+        "line 1: column 'date' appears twice.",
+    ]
+
+
+def test_a_line_of_a_million_characters_stops_the_reading_with_its_line(viet_nam_signed, tmp_path):
+    # A file from the command line has no size limit: one huge line is refused
+    # without being held whole, and nothing after it is read.
+    path = tmp_path / "huge.csv"
+    path.write_bytes(
+        b"participant,action,date\nCAN,signature,2026-07-15\n"
+        + b"MEX,signature,"
+        + b"9" * 3_000_000
+        + b"\nAtlantis,signature,2026-07-15\n"
+    )
+    assert checked(path, viet_nam_signed) == [
+        "line 3: the line is longer than 1,000,000 characters: is this a CSV file? Nothing "
+        "after it was read."
+    ]
+
+
+def test_a_row_of_four_hundred_thousand_values_is_refused_with_its_count(viet_nam_signed):
+    row = b"CAN,signature,2026-07-15" + b",x" * 400_000
+    errors = checked(b"participant,action,date\n" + row + b"\n" + row + b"\n", viet_nam_signed)
+    assert errors == [
+        "line 2: expected 3 values, found 400003.",
+        "line 3: expected 3 values, found 400003.",
+    ]
+
+
+def test_a_line_end_split_across_the_readers_chunks_is_one_line_end(viet_nam_signed):
+    first = b"participant,action,date,note\r\nCAN,signature,2026-07-15,"
+    padding = 8192 - len(first) - 1
+    data = first + b"n" * padding + b"\r\nMEX,signature,2026-07-16,\r\n"
+    assert data.index(b"\r\nMEX") == 8191
+    plan = plan_import(data, viet_nam_signed)
+    assert list(plan.errors) == []
+    assert [(row.line, row.participant.iso3) for row in plan.new] == [(2, "CAN"), (3, "MEX")]
+
+
+# -- A file wrong on every line ---------------------------------------------
+
+EVERY_LINE_WRONG = b"participant,action,date\n" + b"Atlantis,sign,someday\n" * 40_000
+
+
+def test_a_file_wrong_on_every_line_keeps_the_first_hundred_errors_and_counts_the_rest(
+    viet_nam_signed,
+):
+    tracemalloc.start()
+    try:
+        plan = plan_import(EVERY_LINE_WRONG, viet_nam_signed)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # Three errors a line, 120,000 in all: every one was kept before, some 30 MB.
+    assert peak < 8_000_000
+    assert len(plan.errors) == 120_000
+    kept = list(plan.errors)
+    assert len(kept) == 100
+    assert [error.line for error in kept[:4]] == [2, 2, 2, 3]
+    assert kept[-1].line == 35
+    assert plan.errors.more == 119_900
+    assert [(kind.value, count) for kind, count in plan.errors.by_kind()] == [
+        ("participant", 40_000),
+        ("action", 40_000),
+        ("date", 40_000),
+    ]
+
+
+def test_the_command_prints_the_first_hundred_errors_and_how_many_of_each_kind(
+    viet_nam_signed, tmp_path
+):
+    lines = refused(tmp_path, EVERY_LINE_WRONG)
+    assert len(lines) == 101
+    assert lines[0] == (
+        "line 2: unknown participant 'Atlantis': use its ISO alpha-3 code, UN name or a known "
+        "alias."
+    )
+    assert lines[-1] == (
+        "...and 119900 more error(s), not printed (--all-errors prints them all). All 120000 "
+        "by kind: unknown participant: 40000; unknown action: 40000; bad date: 40000."
+    )
+
+
+def test_the_command_prints_every_error_when_asked(viet_nam_signed, tmp_path):
+    data = EVERY_LINE_WRONG[: len(b"participant,action,date\n") + 22 * 300]
+    lines = refused(tmp_path, data, "--all-errors")
+    assert len(lines) == 900
+    assert lines[-1].startswith("line 301: bad date")

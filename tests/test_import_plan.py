@@ -4,16 +4,11 @@ import datetime as dt
 
 import pytest
 
-from ratifications.importing import (
-    ImportFailed,
-    RecordsChanged,
-    plan_import,
-    records_fingerprint,
-)
-from ratifications.models import Action
+from ratifications.importing import ImportFailed, RecordsChanged, plan_import
+from ratifications.models import Action, Revision
 from ratifications.rules import ActionKind
 from states.models import Participant
-from tests.factories import ActionFactory, TreatyFactory, UserFactory
+from tests.factories import ActionFactory, SubmissionFactory, TreatyFactory, UserFactory
 
 HEADER = "participant,action,date,place,notification,note,source\n"
 
@@ -42,18 +37,18 @@ def test_checking_a_file_takes_four_queries_whatever_its_length(
     treaty, django_assert_num_queries, states
 ):
     text = signatures_and_ratifications(states)
-    # The fingerprint of the records; the participants (names, codes, aliases);
-    # the organizations' member States; the treaty's verified actions.
+    # The record's revision; the participants (names, codes, aliases); the
+    # organizations' member States; the treaty's verified actions.
     with django_assert_num_queries(4):
         plan = plan_import(text, treaty)
-    assert (len(plan.new), plan.errors) == (2 * states, [])
+    assert (len(plan.new), list(plan.errors)) == (2 * states, [])
 
 
 @pytest.mark.parametrize(("states", "batches"), [(10, 2), (100, 20)])
 def test_writing_takes_two_queries_a_batch(treaty, django_assert_num_queries, states, batches):
     plan = plan_import(signatures_and_ratifications(states), treaty)
-    # The savepoint and its release; the treaty locked; the fingerprint checked;
-    # for each batch of 10 rows, the actions and their history.
+    # The savepoint and its release; the treaty locked; the revision advanced if
+    # it is still the plan's; for each batch of 10 rows, the actions and their history.
     with django_assert_num_queries(4 + 2 * batches):
         assert plan.apply(batch_size=10) == 2 * states
     assert Action.objects.verified().for_treaty(treaty).count() == 2 * states
@@ -79,17 +74,34 @@ def test_an_import_is_in_the_audit_trail_with_who_made_it(treaty):
 def test_a_plan_is_not_applied_once_the_records_changed(treaty):
     plan = plan_import(csv_text("Canada,signature,2025-10-25,,,,"), treaty)
     ActionFactory(treaty=treaty, participant=Participant.objects.get(iso3="MEX"))
-    with pytest.raises(RecordsChanged, match="recorded actions changed after the file was checked"):
+    with pytest.raises(RecordsChanged, match="The records changed after the file was checked"):
         plan.apply()
     assert not Action.objects.filter(treaty=treaty, participant__iso3="CAN").exists()
 
 
+def test_any_write_moves_the_revision_even_a_pending_submission_in_another_treaty(treaty):
+    plan = plan_import(csv_text("Canada,signature,2025-10-25,,,,"), treaty)
+    SubmissionFactory(participant=Participant.objects.get(iso3="MEX"))
+    with pytest.raises(RecordsChanged, match="a mission's submission"):
+        plan.apply()
+    assert not Action.objects.filter(treaty=treaty).exists()
+
+
 def test_a_plan_is_not_applied_against_another_preview(treaty):
     plan = plan_import(csv_text("Canada,signature,2025-10-25,,,,"), treaty)
+    assert plan.revision == Revision.current().number
     with pytest.raises(RecordsChanged):
-        plan.apply(expected_fingerprint="0:-" + "stale")
-    assert plan.fingerprint == records_fingerprint(treaty) == "0:-"
-    assert plan.apply(expected_fingerprint="0:-") == 1
+        plan.apply(expected_revision=plan.revision - 1)
+    assert plan.apply(expected_revision=plan.revision) == 1
+
+
+def test_an_import_advances_the_revision_once_and_only_when_it_writes(treaty):
+    before = Revision.current().number
+    plan_import(signatures_and_ratifications(3), treaty).apply(batch_size=2)
+    assert Revision.current().number == before + 1
+    # The same file again: nothing new, nothing written, the revision stays.
+    assert plan_import(signatures_and_ratifications(3), treaty).apply() == 0
+    assert Revision.current().number == before + 1
 
 
 def test_a_file_edited_between_the_check_and_the_write_writes_nothing(treaty, tmp_path):
@@ -147,7 +159,7 @@ def test_a_file_may_list_an_action_before_what_it_depends_on(treaty):
         ),
         treaty,
     )
-    assert plan.errors == []
+    assert list(plan.errors) == []
     assert len(plan.new) == 4
 
 
@@ -164,7 +176,7 @@ def test_a_rule_broken_by_two_rows_of_the_file_is_reported_on_the_later(treaty):
         csv_text("Canada,accession,2026-02-01,,,,", "Canada,accession,2026-05-01,,,,"), treaty
     )
     assert [error.line for error in plan.errors] == [3]
-    assert "already a party by accession" in plan.errors[0].message
+    assert "already a party by accession" in next(iter(plan.errors)).message
 
 
 def test_a_protocol_instrument_needs_the_parent_treaty(treaty):
@@ -188,4 +200,4 @@ def test_a_denunciation_the_same_day_as_the_instrument_is_read_after_it(treaty):
     plan = plan_import(
         csv_text("Canada,denunciation,2026-02-01,,,,", "Canada,accession,2026-02-01,,,,"), treaty
     )
-    assert plan.errors == []
+    assert list(plan.errors) == []

@@ -138,7 +138,7 @@ def test_a_broken_file_is_refused_whole_and_writes_nothing(
 ):
     header = list(order)
     rows = [[GOOD_ROWS[i][COLUMNS.index(name)] for name in header] for i in chosen]
-    assert plan_import(csv_bytes(header, rows), empty_record).errors == []
+    assert list(plan_import(csv_bytes(header, rows), empty_record).errors) == []
 
     broken = _break(data, header, rows)
     before = snapshot()

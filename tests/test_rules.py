@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ratifications.rules import (
@@ -185,21 +185,82 @@ def test_a_state_may_accede_again_after_its_denunciation_took_effect():
     assert status.instruments_counted == 40
 
 
-def test_later_joiners_without_the_whichever_is_later_clause_wait_only_their_own_days():
-    clauses = Clauses(
-        threshold=2,
-        entry_into_force_days=90,
-        later_entry_into_force_days=30,
-        later_whichever_is_later=False,
-    )
+def test_a_second_instrument_while_one_is_in_force_neither_counts_nor_replaces_it():
+    # The rules refuse it; were it recorded all the same (two verifications at
+    # once), the status would still count the State once, by its first instrument.
+    acts = [
+        Act("A", SIG, D(2025, 10, 25)),
+        Act("A", RAT, D(2026, 1, 5)),
+        Act("A", ACC, D(2026, 2, 5)),
+    ]
+    status = compute_status(HANOI, acts, LATER)
+    assert status.instruments_counted == 1
+    assert (row(status, "A").consent_type, row(status, "A").consent) == (RAT, D(2026, 1, 5))
+    assert [p.instruments_counted for p in status.timeline] == [0, 1]
+
+
+NO_WHICHEVER = Clauses(
+    threshold=2,
+    entry_into_force_days=90,
+    later_entry_into_force_days=30,
+    later_whichever_is_later=False,
+)
+
+
+@pytest.mark.parametrize(
+    ("deposit", "in_force_for_it"),
+    [
+        # After the threshold but before the treaty is in force (2026-04-02): its own
+        # 30 days would end on 2026-02-02, when the treaty is not yet in force at all.
+        (D(2026, 1, 3), D(2026, 4, 2)),
+        (D(2026, 3, 3), D(2026, 4, 2)),
+        # Its own 30 days end after the treaty's date: those.
+        (D(2026, 3, 10), D(2026, 4, 9)),
+        (D(2026, 6, 1), D(2026, 7, 1)),
+    ],
+)
+def test_without_the_whichever_is_later_words_a_state_is_never_bound_before_the_treaty(
+    deposit, in_force_for_it
+):
     acts = [
         Act("A", ACC, D(2026, 1, 1)),
         Act("B", ACC, D(2026, 1, 2)),
-        Act("C", ACC, D(2026, 1, 3)),
+        Act("C", ACC, deposit),
     ]
-    status = compute_status(clauses, acts, LATER)
+    status = compute_status(NO_WHICHEVER, acts, LATER)
     assert status.entry_into_force == D(2026, 4, 2)
-    assert row(status, "C").entry_into_force == D(2026, 2, 2)
+    assert row(status, "C").entry_into_force == in_force_for_it
+
+
+@pytest.mark.parametrize(
+    ("threshold_on", "denounced", "as_of", "in_force_for_it"),
+    [
+        # Ratified 2026-01-05, denounced 2026-01-06: effective 2027-01-06, before the
+        # treaty's entry into force (2027-08-30). It was never bound.
+        (D(2027, 6, 1), D(2026, 1, 6), LATER, None),
+        # Still a party on 2026-12-01, but its denunciation takes effect on 2027-01-20,
+        # before the treaty's 2027-01-30: it never will be bound.
+        (D(2026, 11, 1), D(2026, 1, 20), D(2026, 12, 1), None),
+        # Effective 2027-08-30, the treaty's very day: never bound either.
+        (D(2027, 6, 1), D(2026, 8, 30), LATER, None),
+        # Effective 2027-08-31, the day after: bound for one day, and that date stays.
+        (D(2027, 6, 1), D(2026, 8, 31), LATER, D(2027, 8, 30)),
+    ],
+)
+def test_a_state_whose_denunciation_takes_effect_before_the_treaty_has_no_entry_into_force(
+    threshold_on, denounced, as_of, in_force_for_it
+):
+    acts = [
+        *ratified(40, threshold_on),
+        Act("EARLY", SIG, D(2025, 10, 25)),
+        Act("EARLY", RAT, D(2026, 1, 5)),
+        Act("EARLY", DEN, denounced),
+    ]
+    status = compute_status(HANOI, acts, as_of)
+    assert status.entry_into_force == threshold_on + dt.timedelta(days=90)
+    early = row(status, "EARLY")
+    assert early.entry_into_force == in_force_for_it
+    assert early.denunciation_received == denounced
 
 
 def test_a_treaty_where_organizations_count_counts_their_instrument():
@@ -292,6 +353,49 @@ def test_an_action_breaking_a_rule_is_refused_on_the_right_field(candidate, hist
 )
 def test_an_action_within_the_rules_passes(candidate, history):
     assert problems(candidate, history) == []
+
+
+def pending(act: Act) -> Act:
+    return Act(act.participant, act.kind, act.date, act.reio, pending=True)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "history", "message"),
+    [
+        (
+            Act("A", SIG, D(2025, 11, 1)),
+            [pending(SIGNED[0])],
+            "This participant's signature of 25 October 2025 is pending verification; "
+            "there is one signature.",
+        ),
+        (
+            Act("A", ACC, D(2026, 3, 1)),
+            [*SIGNED, pending(Act("A", RAT, D(2026, 1, 1)))],
+            "This participant's ratification of 1 January 2026 is pending verification; "
+            "a second instrument needs a denunciation that has taken effect first.",
+        ),
+        (
+            Act("A", RAT, D(2026, 1, 1)),
+            [*SIGNED, pending(Act("A", ACC, D(2026, 3, 1)))],
+            "This participant's accession of 1 March 2026, pending verification, would be "
+            "deposited while this one is still in force.",
+        ),
+        (
+            Act("A", DEN, D(2026, 7, 1)),
+            [Act("A", ACC, D(2026, 1, 1)), pending(Act("A", DEN, D(2026, 5, 1)))],
+            "This participant's denunciation of 1 May 2026 is pending verification; "
+            "there is one denunciation.",
+        ),
+        (
+            Act("A", RAT, D(2026, 1, 1)),
+            [pending(Act("A", SIG, D(2026, 2, 1)))],
+            "A ratification needs an earlier signature, but this participant's signature, "
+            "pending verification, is of 1 February 2026, after this date.",
+        ),
+    ],
+)
+def test_a_rule_broken_against_a_pending_submission_says_it_is_pending(candidate, history, message):
+    assert problems(candidate, history) == [("kind", message)]
 
 
 def test_accession_while_a_denunciation_is_still_running_is_refused():
@@ -391,6 +495,41 @@ def test_an_organizations_instrument_never_changes_the_count(acts, eu_kind, eu_d
     before, after = compute_status(small, states_only, as_of), compute_status(small, with_eu, as_of)
     assert after.instruments_counted == before.instruments_counted
     assert after.threshold_reached_on == before.threshold_reached_on
+
+
+# Few participants, mostly instruments and denunciations over two years, short
+# delays: histories where denunciations and entry into force cross often.
+crossing_acts = st.lists(
+    st.builds(
+        Act,
+        participant=st.sampled_from(["P0", "P1", "P2", "P3"]),
+        kind=st.sampled_from([ACC, ACC, RAT, DEN, DEN]),
+        date=st.dates(min_value=D(2026, 1, 1), max_value=D(2027, 12, 31)),
+    ),
+    max_size=12,
+)
+crossing_clauses = st.builds(
+    Clauses,
+    threshold=st.integers(1, 3),
+    entry_into_force_days=st.integers(0, 200),
+    later_entry_into_force_days=st.integers(0, 200),
+    later_whichever_is_later=st.booleans(),
+    denunciation_months=st.integers(1, 12),
+)
+
+
+@settings(max_examples=400)
+@given(clauses=crossing_clauses, acts=crossing_acts, as_of=days)
+def test_no_participant_is_bound_before_the_treaty_nor_once_denounced_before_it(
+    clauses, acts, as_of
+):
+    status = compute_status(clauses, acts, as_of)
+    for p in status.participants:
+        if p.entry_into_force is None:
+            continue
+        assert p.entry_into_force >= status.entry_into_force
+        # Bound on that day: its denunciation, if any, takes effect later.
+        assert p.denunciation_effective is None or p.denunciation_effective > p.entry_into_force
 
 
 # -- Real treaties, from their clause values alone ----------------------------

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
-from ratifications.importing import ImportFailed, RowList, plan_import
+from ratifications.importing import MAX_ERRORS, Errors, ImportFailed, RowList, plan_import
 from ratifications.models import Treaty
 from ratifications.rules import ActionKind
 
@@ -49,17 +49,24 @@ class Command(BaseCommand):
         "Import actions from a CSV file (participant,action,date,place,notification,note,"
         "source; see docs/import-export.md) as verified actions of a treaty. Every row is "
         "checked first, with the same rules as the forms; on any error nothing is written, "
-        "every error is printed as 'line N: message' and the command exits non-zero. Rows "
-        "already recorded are reported as already there, so importing the same file twice "
-        "changes nothing. --dry-run checks and reports without writing."
+        f"the first {MAX_ERRORS} errors by line are printed as 'line N: message' (all of them "
+        "with --all-errors), with how many there are of each kind when there are more, and "
+        "the command exits non-zero. Rows already recorded are reported as already there, so "
+        "importing the same file twice changes nothing. --dry-run checks and reports without "
+        "writing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="The CSV file (UTF-8, header row required).")
         parser.add_argument("--treaty", required=True, help="The treaty's slug.")
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
+        parser.add_argument(
+            "--all-errors",
+            action="store_true",
+            help=f"Print every error, not only the first {MAX_ERRORS} (memory grows with them).",
+        )
 
-    def handle(self, *args, path, treaty, dry_run, **options):
+    def handle(self, *args, path, treaty, dry_run, all_errors, **options):
         try:
             treaty = Treaty.objects.get(slug=treaty)
         except Treaty.DoesNotExist:
@@ -74,12 +81,13 @@ class Command(BaseCommand):
         show_progress = self.stderr.isatty() and size >= PROGRESS_FROM_BYTES
 
         bar = ProgressBar(self.stderr, "Checking") if show_progress else None
-        plan = plan_import(path, treaty, progress=bar)
+        plan = plan_import(
+            path, treaty, progress=bar, max_errors=None if all_errors else MAX_ERRORS
+        )
         if bar:
             bar.close()
         if not plan.ok:
-            for error in plan.errors:
-                self.stderr.write(str(error))
+            self.write_errors(plan.errors)
             raise CommandError(
                 f"{len(plan.errors)} error(s) in {path}; nothing was imported. "
                 "Correct the file and run the command again."
@@ -102,6 +110,16 @@ class Command(BaseCommand):
                 bar.close()
         self.stdout.write(f"{added} added, {len(already_there)} already there.")
         self.write_breakdown("added", new)
+
+    def write_errors(self, errors: Errors) -> None:
+        for error in errors:
+            self.stderr.write(str(error))
+        if errors.more:
+            kinds = "; ".join(f"{kind.label}: {count}" for kind, count in errors.by_kind())
+            self.stderr.write(
+                f"...and {errors.more} more error(s), not printed (--all-errors prints them "
+                f"all). All {len(errors)} by kind: {kinds}."
+            )
 
     def write_breakdown(self, label: str, rows: RowList) -> None:
         if rows:
