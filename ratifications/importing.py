@@ -31,8 +31,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, TextChoices
-from django.db.models.functions import Now
+from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -222,18 +221,6 @@ class StatusChange:
             self.after.threshold_reached_on,
             self.after.entry_into_force,
         )
-
-
-def _advance_revision_from(number: int) -> bool:
-    """Advance the record's revision if it is still `number`; False if anything was written
-    since. One statement: it waits for a write in progress, then sees its result."""
-    if Revision.objects.filter(number=number).update(number=F("number") + 1, changed_at=Now()):
-        return True
-    # A database without the row (one flushed by tests): the first write makes it.
-    if number == 0 and not Revision.objects.exists():
-        Revision.advance()
-        return True
-    return False
 
 
 class _Source:
@@ -598,8 +585,9 @@ class ImportPlan:
                 # was checked stays true until this one commits.
                 lock_records(self.treaty)
                 # Any write since the check, in any treaty, moved the revision: what
-                # was checked may no longer hold (the lock keeps it from now on).
-                if not _advance_revision_from(self.revision):
+                # was checked may no longer hold (the lock keeps it from now on). The bulk
+                # INSERT below sends no signal: this advance is the import's.
+                if not Revision.advance(from_number=self.revision):
                     raise RecordsChanged
                 now = timezone.now()
                 for batch in batched(self._new_actions(user, now), batch_size):
@@ -612,8 +600,6 @@ class ImportPlan:
                     del batch, created
                 if self._source.changed():
                     raise FileChanged
-                # A bulk INSERT sends no signal: the record changed all the same.
-                Revision.advance()
         except IntegrityError:
             raise RecordsChanged from None
         return written

@@ -180,9 +180,16 @@ class Revision(models.Model):
         return cls(number=number, changed_at=changed_at)
 
     @classmethod
-    def advance(cls) -> None:
-        if not cls.objects.update(number=models.F("number") + 1, changed_at=Now()):
+    def advance(cls, *, from_number: int | None = None) -> bool:
+        """With `from_number`, only if it is still that: False when anything was written since.
+        One statement: it waits for a write in progress, then sees its result."""
+        rows = cls.objects.all() if from_number is None else cls.objects.filter(number=from_number)
+        if rows.update(number=models.F("number") + 1, changed_at=Now()):
+            return True
+        if from_number in (None, 0) and not cls.objects.exists():  # a flushed test database
             cls.objects.get_or_create(pk=1)
+            return True
+        return False
 
 
 class ActionQuerySet(models.QuerySet):
