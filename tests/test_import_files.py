@@ -424,23 +424,23 @@ def test_a_file_wrong_on_every_line_keeps_the_first_hundred_errors_and_counts_th
     ]
 
 
-def test_the_command_prints_the_first_hundred_errors_and_how_many_of_each_kind(
+def test_the_command_prints_the_first_hundred_errors_and_how_many_of_each_kind_when_asked(
     viet_nam_signed, tmp_path
 ):
-    lines = refused(tmp_path, EVERY_LINE_WRONG)
+    lines = refused(tmp_path, EVERY_LINE_WRONG, "--first-errors")
     assert len(lines) == 101
     assert lines[0] == (
         "line 2: unknown participant 'Atlantis': use its ISO alpha-3 code, UN name or a known "
         "alias."
     )
     assert lines[-1] == (
-        "...and 119900 more error(s), not printed (--all-errors prints them all). All 120000 "
+        "...and 119900 more error(s), not printed (without --first-errors, all are). All 120000 "
         "by kind: unknown participant: 40000; unknown action: 40000; bad date: 40000."
     )
 
 
-def test_the_command_prints_every_error_when_asked(viet_nam_signed, tmp_path):
+def test_the_command_prints_every_error_as_the_contract_says(viet_nam_signed, tmp_path):
     data = EVERY_LINE_WRONG[: len(b"participant,action,date\n") + 22 * 300]
-    lines = refused(tmp_path, data, "--all-errors")
+    lines = refused(tmp_path, data)
     assert len(lines) == 900
     assert lines[-1].startswith("line 301: bad date")

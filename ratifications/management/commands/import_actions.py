@@ -49,8 +49,8 @@ class Command(BaseCommand):
         "Import actions from a CSV file (participant,action,date,place,notification,note,"
         "source; see docs/import-export.md) as verified actions of a treaty. Every row is "
         "checked first, with the same rules as the forms; on any error nothing is written, "
-        f"the first {MAX_ERRORS} errors by line are printed as 'line N: message' (all of them "
-        "with --all-errors), with how many there are of each kind when there are more, and "
+        "every error is printed as 'line N: message' (only the first "
+        f"{MAX_ERRORS} by line and the count of each kind with --first-errors), and "
         "the command exits non-zero. Rows already recorded are reported as already there, so "
         "importing the same file twice changes nothing. --dry-run checks and reports without "
         "writing."
@@ -61,12 +61,13 @@ class Command(BaseCommand):
         parser.add_argument("--treaty", required=True, help="The treaty's slug.")
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
         parser.add_argument(
-            "--all-errors",
+            "--first-errors",
             action="store_true",
-            help=f"Print every error, not only the first {MAX_ERRORS} (memory grows with them).",
+            help=f"Print only the first {MAX_ERRORS} errors, then how many of each kind "
+            "(a file wrong on every line: memory stays flat).",
         )
 
-    def handle(self, *args, path, treaty, dry_run, all_errors, **options):
+    def handle(self, *args, path, treaty, dry_run, first_errors, **options):
         try:
             treaty = Treaty.objects.get(slug=treaty)
         except Treaty.DoesNotExist:
@@ -82,7 +83,7 @@ class Command(BaseCommand):
 
         bar = ProgressBar(self.stderr, "Checking") if show_progress else None
         plan = plan_import(
-            path, treaty, progress=bar, max_errors=None if all_errors else MAX_ERRORS
+            path, treaty, progress=bar, max_errors=MAX_ERRORS if first_errors else None
         )
         if bar:
             bar.close()
@@ -117,8 +118,8 @@ class Command(BaseCommand):
         if errors.more:
             kinds = "; ".join(f"{kind.label}: {count}" for kind, count in errors.by_kind())
             self.stderr.write(
-                f"...and {errors.more} more error(s), not printed (--all-errors prints them "
-                f"all). All {len(errors)} by kind: {kinds}."
+                f"...and {errors.more} more error(s), not printed (without --first-errors, "
+                f"all are). All {len(errors)} by kind: {kinds}."
             )
 
     def write_breakdown(self, label: str, rows: RowList) -> None:
