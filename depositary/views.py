@@ -2,9 +2,11 @@
 
 Each decision runs in one transaction on the submission's row, locked with
 select_for_update(): of two people acting at once, the second waits, then finds
-the submission already decided or changed and is told so (Action.Conflict). The
-database constraints stop the rest (two different submissions of one fact): an
-IntegrityError there becomes a message too, never a double count.
+the submission already decided or changed and is told so (Action.Conflict).
+Verifying, undoing, entering directly and importing also take the treaty's lock
+(`lock_records`) before the rules are checked, so two conflicting decisions on one
+treaty never both pass; the database constraints are the last guard (an
+IntegrityError becomes a message too, never a double count).
 
 Verifying and undoing are confirmed first, with what they change in public: a GET
 of the same URL answers with the confirmation, as a <dialog> for htmx and as a page
@@ -33,7 +35,7 @@ from depositary.forms import AuditFilter, QueueFilter, RejectForm, TickedForm, U
 from ratifications import rules
 from ratifications.audit import CHANGE_REASONS, audit_entries, audit_trail
 from ratifications.forms import ActionForm
-from ratifications.models import Action, Treaty
+from ratifications.models import Action, Treaty, lock_records
 from states.models import Participant
 
 # The event the counters listen for (hx-trigger="statusChanged from:body").
@@ -452,13 +454,23 @@ def enter(request):
         action._change_reason = "entered verified"
         try:
             with transaction.atomic():
-                action.save()
+                # Checked again under the treaty's lock, as a verification is: one made
+                # at the same moment waits, and is then seen.
+                lock_records(action.treaty)
+                problems = action.rule_problems()
+                if not problems:
+                    action.save()
         except IntegrityError:
             form.add_error(None, _("This action is already verified."))
         else:
-            messages.success(request, _("Recorded as verified: %(action)s.") % {"action": action})
-            url = reverse("depositary:queue")
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            for problem in problems:
+                form.add_error(problem.field or None, problem.message)
+            if not problems:
+                messages.success(
+                    request, _("Recorded as verified: %(action)s.") % {"action": action}
+                )
+                url = reverse("depositary:queue")
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = {
         "form": form,
         "form_url": reverse("depositary:enter"),

@@ -680,13 +680,13 @@ class Action(models.Model):
 
         A verification is refused when others in the verified record stand on it
         (`undo_problems`): undo those first. The caller holds the row's lock; this also
-        locks the participant's row, so that a verification holding the same lock cannot
-        add an act standing on this one between the check and the undo.
+        takes the treaty's (`lock_records`), which verifications take too: none can add an
+        act standing on this one between the check and the undo.
         """
         self.check_undoable(seen_version)
         if not reason.strip():
             raise ValidationError({"undo_reason": gettext("Say why the decision is undone.")})
-        list(Participant.objects.select_for_update().filter(pk=self.participant_id).values("pk"))
+        lock_records(self.treaty)
         problems = self.undo_problems()
         if problems:
             raise ValidationError(problems)
