@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.templatetags.static import static
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -48,12 +49,14 @@ class Place:
 class WorldMap:
     width: float
     height: float
-    # Land that is no participant (Greenland, Western Sahara...): drawn, never linked.
-    others: str
     # Outlined participants first, then those with a marker, which must be drawn on top.
     places: list[Place]
     # Organizations (the European Union) have no outline of their own: shown beside the map.
     organizations: list[Place]
+
+    # Land that is no participant (Greenland, Western Sahara...) is drawn from the sprite's
+    # `#others`, never linked.
+    sprite = property(lambda self: sprite())
 
     @property
     def view_height(self) -> float:
@@ -96,12 +99,19 @@ def _markup(parts: Iterable[str]) -> str:
 
 
 @functools.cache
+def sprite() -> str:
+    """The static file of the outlines (`scripts/build_world_map.py` writes it): each page
+    points into it, and browsers keep it, instead of receiving the outlines every time."""
+    return static("map/world.svg")
+
+
+@functools.cache
 def _drawing(code: str) -> tuple[str, tuple[float, float] | None]:
     data = geometry()
     if code in data["markers"]:
         x, y = data["markers"][code]
         return format_html('<circle class="map-marker" cx="{}" cy="{}" r="4.5"/>', x, y), (x, y)
-    return format_html('<path d="{}"/>', data["shapes"][code]), None
+    return format_html('<use href="{}#m{}"/>', sprite(), code), None
 
 
 def labeller() -> Callable[[str, ParticipantStatus | None], str]:
@@ -152,4 +162,4 @@ def world_map(
             places.append(((marker is not None, name), place(drawing, marker)))
     places = [place for _, place in sorted(places, key=lambda pair: pair[0])]
     organizations = [place for _, place in sorted(organizations, key=lambda pair: pair[0])]
-    return WorldMap(data["width"], data["height"], data["others"], places, organizations)
+    return WorldMap(data["width"], data["height"], places, organizations)

@@ -3,6 +3,7 @@
 import datetime as dt
 import gzip
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -55,6 +56,13 @@ def notes_of(page: str) -> str:
 def test_the_map_file_is_read_once_per_process():
     assert geometry() is geometry()
     assert geometry()["width"] == 1000
+
+
+def test_the_static_outlines_are_those_of_the_map_file():
+    """The pages point into static/map/world.svg (`make map` writes both from Natural Earth)."""
+    sprite = (Path(__file__).resolve().parents[1] / "static" / "map" / "world.svg").read_text()
+    assert set(re.findall(r'<path id="m(\d+)" d="', sprite)) == set(geometry()["shapes"])
+    assert '<path id="others" d="M' in sprite
 
 
 def test_every_participant_but_the_organization_has_an_outline_or_a_marker(defaults):
@@ -119,7 +127,7 @@ def test_the_map_puts_outlines_first_markers_on_top_and_organizations_apart():
     viet_nam = drawing.places[1]
     assert (viet_nam.standing, viet_nam.url) == (Standing.SIGNATORY, "/p/VNM/")
     assert viet_nam.label == "Viet Nam: signatory, 25 October 2025"
-    assert viet_nam.drawing.startswith('<path d="M')
+    assert viet_nam.drawing == '<use href="/static/map/world.svg#m704"/>'
     [eu] = drawing.organizations
     assert (eu.participant.iso3, eu.standing) == ("EUU", Standing.SIGNATORY)
     assert drawing.view_height > drawing.height > drawing.label_y - 32

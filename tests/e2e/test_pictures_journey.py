@@ -38,7 +38,7 @@ def test_a_visitor_clicks_a_country_and_lands_on_its_page(live_server, ceremony,
     page.goto(live_server.url + "/")
     brazil = page.get_by_role("link", name="Brazil: signatory, 25 October 2025")
     expect(brazil).to_have_count(1)
-    brazil.locator("path").click()
+    brazil.locator("use").click()
     expect(page).to_have_url(live_server.url + "/participants/BRA/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Brazil")
 
@@ -105,7 +105,7 @@ def test_without_javascript_the_map_links_still_work(live_server, ceremony, no_j
     expect(page.locator(MAP_LINKS)).to_have_count(197)
     # A phone's map is a disclosure, which opens without JavaScript too.
     page.locator(".map-details > summary").click()
-    page.get_by_role("link", name="Brazil: signatory, 25 October 2025").locator("path").click()
+    page.get_by_role("link", name="Brazil: signatory, 25 October 2025").locator("use").click()
     expect(page).to_have_url(live_server.url + "/participants/BRA/")
     page.go_back()
     page.locator(".map-details > summary").click()
