@@ -26,6 +26,7 @@ def open_at(browser, url, width, language):
 def assert_fills_its_card(page):
     """The chart takes the card's whole width (but its padding, border and the counts'
     gutter), and every word in it is inside the card: nothing cut at an edge."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     card = page.locator(".timeline").bounding_box()
     chart = page.locator(CHART).bounding_box()
     assert chart["width"] >= card["width"] - 2 * 9 - 37, (chart, card)
