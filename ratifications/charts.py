@@ -1,8 +1,22 @@
 """The geometry of the dashboard's timeline: plain arithmetic for an SVG chart, no database.
 
-`timeline()` turns the counts of `rules.Status.timeline` into coordinates in a fixed
-viewBox (`WIDTH` x `HEIGHT` user units) that the browser scales to the page's width;
-the template (`ratifications/_timeline.html`) draws them and writes every word.
+`timeline()` turns the counts of `rules.Status.timeline` into positions that the template
+(`ratifications/_timeline.html`) draws; the template writes every word.
+
+Two panels share one time axis. The main one counts instruments against the threshold, the
+number that decides entry into force, on its own scale from 0 to the threshold (or further once
+it is passed); below it, smaller, the signatories on theirs. Two panels rather than one chart
+with a second axis: two scales on one plot invite reading the crossing of lines that measure
+different things, and the signatories, about twice as many, would again flatten the line that
+matters. Vertical marks, labelled at the top, show the day shown (today), the close of
+signature and entry into force; `Band`s shade a range of dates (the hook for a projected entry
+into force).
+
+The SVG has no viewBox, so that it fills its card at any width with its text at its true size:
+the words are placed in percent of the chart's width (x) and pixels (y). Every line is drawn in
+one nested SVG, the plot, whose viewBox is `SPAN` units wide and as many units tall as the chart
+has pixels, stretched to the width (`preserveAspectRatio="none"`; the stylesheet keeps strokes
+even with `vector-effect`), so that a handful of paths draw it: the template stays small.
 """
 
 import datetime as dt
@@ -13,15 +27,29 @@ from dataclasses import dataclass
 
 from ratifications.rules import TimelinePoint
 
-WIDTH, HEIGHT = 600, 280
-# Room for the counts on the left, the months and years below (two lines of text at the
-# phone's larger type), half a label above.
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 14, 60
+# Horizontal, in percent of the chart's width: the dates run between LEFT and RIGHT. The
+# counts are written left of the chart, in a gutter of the stylesheet's (`.timeline-frame`);
+# the right margin leaves room for a month's name centred on a tick near the edge.
+LEFT, RIGHT = 0.0, 97.0
+# The plot's width in its own units.
+SPAN = 1000
+# Vertical, in pixels: a row of the marks' labels; a panel's title (to its baseline), the room
+# between it and the panel (for the threshold's label), the panels and the gap between them;
+# two lines of months and years under the axis.
+ROW = 17
+TITLE = 18
+ABOVE_PLOT = 24
+MAIN_HEIGHT = 150
+GAP = 14
+SIGNATORIES_HEIGHT = 56
+AXIS = 40
+# A label this far from its mark's line.
+NUDGE = 4
 
 
 @dataclass(frozen=True)
 class Scale:
-    """A straight-line map from a domain [d0, d1] onto a range [r0, r1] of user units."""
+    """A straight-line map from a domain [d0, d1] onto a range [r0, r1]."""
 
     d0: float
     d1: float
@@ -81,31 +109,97 @@ def step_path(points: Sequence[tuple[float, float]], end_x: float) -> str:
 
 @dataclass(frozen=True)
 class Tick:
+    """A label on an axis: a count (y in pixels) or a month (x in percent of the width)."""
+
     position: float
     value: int | dt.date
     # Under a month: its year, on the first tick and on each January.
     show_year: bool = False
+    # Which way its label runs from `position`: "right", "left" or "both" (centred).
+    runs: str = "both"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One series on its own scale: its title's baseline, its counts' labels, its path."""
+
+    title_y: float
+    top: float
+    bottom: float
+    ticks: list[Tick]
+    path: str
+
+
+@dataclass(frozen=True)
+class Band:
+    """A range of dates to shade across both panels, as a projected entry into force will be.
+
+    `kind` names it for the template, which writes its label (add the words for a new kind
+    there), and for the stylesheet (`chart-band-<kind>`). The chart stretches to show it.
+    """
+
+    start: dt.date
+    end: dt.date
+    kind: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A marked day (or a band: a range of days), its label on a row of its own at the top.
+
+    `kind`: "today" (the day shown is today), "as-of" (another day is shown),
+    "signature-closes", "entry-into-force", or a band's kind. The label is at `x` percent
+    of the width, `dx` pixels off the line, running toward the middle (`runs`); the line
+    (`path`) or the band (`rect`: x, y, width, height) is in the plot's units.
+    """
+
+    kind: str
+    day: dt.date
+    x: float
+    label_y: float
+    runs: str
+    dx: int
+    path: str = ""
+    end: dt.date | None = None
+    rect: tuple[float, float, float, float] = (0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
 class Timeline:
-    """Everything the template needs to draw, in viewBox units."""
+    """Everything the template needs to draw (see the module's docstring for the units)."""
 
-    width: int
     height: int
-    # The first day drawn (the treaty's opening, or an earlier action).
+    # The first and last days drawn.
     start: dt.date
+    end: dt.date
     left: float
     right: float
-    top: float
-    bottom: float
-    x_ticks: list[Tick]
-    y_ticks: list[Tick]
-    signatories: str
-    instruments: str
+    span: int
+    # Paths in the plot's units: the counts' gridlines, the two baselines with the months'
+    # ticks, the threshold.
+    grid: str
+    axes: str
+    threshold: str
     threshold_y: float
-    as_of_x: float
-    entry_into_force_x: float | None
+    instruments: Panel
+    signatories: Panel
+    x_ticks: list[Tick]
+    marks: list[Mark]
+    bands: list[Mark]
+    signature_closes: dt.date | None
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+
+def _runs(x: float) -> str:
+    """A month near the left edge runs right, near the right edge left; otherwise centred."""
+    if x < LEFT + 3:
+        return "right"
+    if x > RIGHT - 3:
+        return "left"
+    return "both"
 
 
 def timeline(
@@ -113,44 +207,131 @@ def timeline(
     *,
     start: dt.date,
     as_of: dt.date,
+    today: dt.date,
     threshold: int,
     entry_into_force: dt.date | None,
+    signature_closes: dt.date | None = None,
+    bands: Sequence[Band] = (),
 ) -> Timeline:
-    """The chart from `start` (the treaty's opening) to `as_of`, or to entry into force if later.
+    """The chart from `start` (the treaty's opening) through every day it marks.
 
-    Both series start at zero on `start` and hold their last count until `as_of`.
+    Both series start at zero on `start` and hold their last count until `as_of`. The dates
+    run at least to the close of signature, to entry into force and to the end of each band.
     """
-    start = min([start, *(p.date for p in points[:1])])
-    end = max(d for d in (as_of, entry_into_force, start + dt.timedelta(days=30)) if d)
-    x = Scale(start.toordinal(), end.toordinal(), LEFT, WIDTH - RIGHT)
-    top = max(
-        [threshold, *(p.signatories for p in points), *(p.instruments_counted for p in points)]
+    start = min([start, as_of, *(p.date for p in points[:1])])
+    end = max(
+        d
+        for d in (
+            as_of,
+            entry_into_force,
+            signature_closes,
+            start + dt.timedelta(days=30),
+            *(band.end for band in bands),
+        )
+        if d
     )
-    counts = count_ticks(top)
-    y = Scale(0, counts[-1], HEIGHT - BOTTOM, TOP)
+    percent = Scale(start.toordinal(), end.toordinal(), LEFT, RIGHT)
+    units = Scale(start.toordinal(), end.toordinal(), 0, SPAN)
 
-    def series(value) -> str:
-        coordinates = [(x(start.toordinal()), y(0))]
-        coordinates += [(x(p.date.toordinal()), y(value(p))) for p in points]
-        return step_path(coordinates, x(max(as_of, start).toordinal()))
+    def x(day: dt.date) -> float:
+        return percent(day.toordinal())
 
+    def u(day: dt.date) -> float:
+        return units(day.toordinal())
+
+    # What is marked, each label on a row of its own. A label runs from its line toward the
+    # middle; so that it crosses no line of a mark on a row above, the rows go first to the
+    # marks in the right half, from the right, then to those in the left half, from the left.
+    # A band's label goes by its start.
+    days = [("today" if as_of == today else "as-of", as_of)]
+    if today < as_of and today >= start:
+        # A day to come is shown: where the record stops being news.
+        days.append(("today", today))
+    if signature_closes:
+        days.append(("signature-closes", signature_closes))
+    if entry_into_force:
+        days.append(("entry-into-force", entry_into_force))
+    middle = start + (end - start) / 2
+    rows = sorted(
+        [(day, kind, None) for kind, day in days] + [(b.start, b.kind, b) for b in bands],
+        key=lambda row: (row[0] > middle, abs((row[0] - middle).days)),
+        reverse=True,
+    )
+
+    def panel(title_y: float, height: float, value, counts: list[int]) -> Panel:
+        top = title_y + ABOVE_PLOT
+        y = Scale(0, counts[-1], top + height, top)
+        coordinates = [(0.0, y(0))] + [(u(p.date), y(value(p))) for p in points]
+        return Panel(
+            title_y=title_y,
+            top=top,
+            bottom=top + height,
+            ticks=[Tick(y(count), count) for count in counts],
+            path=step_path(coordinates, u(as_of)),
+        )
+
+    counted = [p.instruments_counted for p in points]
+    instruments = panel(
+        2 + ROW * len(rows) + TITLE,
+        MAIN_HEIGHT,
+        lambda p: p.instruments_counted,
+        count_ticks(max([threshold, *counted]), 4),
+    )
+    signatories = panel(
+        instruments.bottom + GAP + TITLE,
+        SIGNATORIES_HEIGHT,
+        lambda p: p.signatories,
+        # Two steps at most: a small panel reads with three lines.
+        count_ticks(max([0, *(p.signatories for p in points)]), 2),
+    )
+    threshold_y = Scale(0, instruments.ticks[-1].value, instruments.bottom, instruments.top)(
+        threshold
+    )
+    marks, placed_bands = [], []
+    for number, (day, kind, band) in enumerate(rows):
+        runs = "right" if day <= middle else "left"
+        label_y = 2 + ROW * (number + 1) - 4
+        common = {
+            "kind": kind,
+            "day": day,
+            "x": x(day),
+            "label_y": label_y,
+            "runs": runs,
+            "dx": -NUDGE if runs == "left" else NUDGE,
+        }
+        top, bottom = label_y + NUDGE, signatories.bottom
+        if band is None:
+            marks.append(Mark(**common, path=f"M{u(day):g} {top:g}V{bottom:g}"))
+        else:
+            width = round(u(band.end) - u(day), 1)
+            rect = (u(day), top, width, bottom - top)
+            placed_bands.append(Mark(**common, end=band.end, rect=rect))
     months = month_ticks(start, end)
+    baselines = (instruments.bottom, signatories.bottom)
     return Timeline(
-        width=WIDTH,
-        height=HEIGHT,
+        height=round(signatories.bottom + AXIS),
         start=start,
+        end=end,
         left=LEFT,
-        right=WIDTH - RIGHT,
-        top=TOP,
-        bottom=HEIGHT - BOTTOM,
+        right=RIGHT,
+        span=SPAN,
+        grid="".join(
+            f"M0 {tick.position:g}H{SPAN}"
+            for tick in instruments.ticks + signatories.ticks
+            if tick.position not in baselines
+        ),
+        axes="".join(f"M0 {y:g}H{SPAN}" for y in baselines)
+        + "".join(f"M{u(day):g} {signatories.bottom:g}v5" for day in months),
+        threshold=f"M0 {threshold_y:g}H{SPAN}",
+        threshold_y=threshold_y,
+        instruments=instruments,
+        signatories=signatories,
         x_ticks=[
-            Tick(x(day.toordinal()), day, show_year=(n == 0 or day.month == 1))
+            Tick(x(day), day, show_year=(n == 0 or day.month == 1), runs=_runs(x(day)))
             for n, day in enumerate(months)
         ],
-        y_ticks=[Tick(y(count), count) for count in counts],
-        signatories=series(lambda p: p.signatories),
-        instruments=series(lambda p: p.instruments_counted),
-        threshold_y=y(threshold),
-        as_of_x=x(max(as_of, start).toordinal()),
-        entry_into_force_x=x(entry_into_force.toordinal()) if entry_into_force else None,
+        # In date order for the list under the chart; each has its own row anyway.
+        marks=sorted(marks, key=lambda mark: mark.day),
+        bands=placed_bands,
+        signature_closes=signature_closes,
     )

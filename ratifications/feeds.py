@@ -2,6 +2,11 @@
 
 The views in `ratifications.views` look the object up (with
 its fingerprint, for conditional requests) and hand it to the feed.
+
+Each entry is dated by the action itself (docs/open-data.md): `published` is its date as
+the depositary records it, `updated` the moment a person verified it in the tracker, or
+its date again when nobody did (the shipped status, `import_actions`), so that loading
+data never stamps every entry with the same moment.
 """
 
 import datetime as dt
@@ -11,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from ratifications.models import Action
@@ -45,13 +51,16 @@ class _ActionFeed(Feed):
         }
 
     def item_description(self, item):
+        # Django writes the summary as `type="html"`: the place, notification and source,
+        # which missions type, are escaped so that a feed reader shows them as text
+        # rather than running markup from them.
         parts = [
             item.place and _("Place: %s.") % item.place,
             item.notification and _("Depositary notification %s.") % item.notification,
             item.declarations and _("With declarations or reservations."),
             item.source and _("Source: %s.") % item.source,
         ]
-        return " ".join(part for part in parts if part)
+        return escape(" ".join(part for part in parts if part))
 
     def item_link(self, item):
         return f"{item.participant.get_absolute_url()}#action-{item.pk}"
@@ -61,7 +70,13 @@ class _ActionFeed(Feed):
         return dt.datetime.combine(item.date, dt.time(), tzinfo=UN_HEADQUARTERS)
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # Verified by someone (the depositary's queue, its direct entry, an upload): from
+        # then on it is public. Loaded without a reviewer (the shipped status, the command
+        # line): its load time says nothing, so the action's own date stands.
+        published = self.item_pubdate(item)
+        if item.reviewed_by_id is None or item.reviewed_at is None:
+            return published
+        return max(item.reviewed_at.astimezone(UN_HEADQUARTERS), published)
 
 
 class TreatyFeed(_ActionFeed):

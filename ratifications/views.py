@@ -203,8 +203,10 @@ def _timeline(treaty, status: rules.Status) -> charts.Timeline:
         status.timeline,
         start=treaty.signature_opens_on or treaty.adopted_on,
         as_of=status.as_of,
+        today=today_in_new_york(),
         threshold=status.threshold,
         entry_into_force=status.entry_into_force,
+        signature_closes=treaty.signature_closes_on,
     )
 
 

@@ -1,6 +1,8 @@
+import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 
 import pytest
@@ -41,7 +43,7 @@ def test_running_load_defaults_again_changes_nothing(defaults):
     output = run("load_defaults")
     assert "participants.json: 0 added, 0 updated, 198 unchanged" in output
     assert "treaties.json: 0 added, 0 updated, 1 unchanged" in output
-    assert f"hanoi_status.csv: 0 actions added, {len(ROWS)} already there" in output
+    assert f"hanoi_status.csv: 0 actions added, 0 updated, {len(ROWS)} unchanged" in output
     assert list(Action.objects.values_list("pk", "updated_at")) == before
 
 
@@ -53,6 +55,69 @@ def test_load_defaults_brings_a_changed_row_back_in_line_with_the_fixture(defaul
 
 def test_every_shipped_action_has_a_source(defaults):
     assert not Action.objects.filter(source="").exists()
+
+
+def shipped_status() -> list[dict[str, str]]:
+    with (FIXTURES / "hanoi_status.csv").open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_load_defaults_brings_a_changed_source_in_line_with_the_fixture(defaults):
+    viet_nam = Action.objects.get(participant__iso3="VNM")
+    shipped = viet_nam.source
+    Action.objects.filter(pk=viet_nam.pk).update(source="newshour.media; inferred", place="")
+    output = run("load_defaults")
+    assert "hanoi_status.csv: 0 actions added, 1 updated, 72 unchanged" in output
+    viet_nam.refresh_from_db()
+    assert (viet_nam.source, viet_nam.place) == (shipped, "Hanoi")
+    assert viet_nam.history.first().history_change_reason == "brought in line with hanoi_status.csv"
+    # Once in line, it stays as it is.
+    before = list(Action.objects.values_list("pk", "updated_at"))
+    assert "hanoi_status.csv: 0 actions added, 0 updated, 73 unchanged" in run("load_defaults")
+    assert list(Action.objects.values_list("pk", "updated_at")) == before
+
+
+def test_a_database_loaded_with_the_old_working_notes_gets_the_citations(db, fixtures_dir):
+    path = fixtures_dir / "hanoi_status.csv"
+    rows = shipped_status()
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(
+            {**row, "source": f"working note {n}; inferred"} for n, row in enumerate(rows)
+        )
+    run("load_defaults", "--fixtures", str(fixtures_dir))
+    assert "hanoi_status.csv: 0 actions added, 73 updated, 0 unchanged" in run("load_defaults")
+    assert sorted(Action.objects.values_list("participant__name", "source")) == sorted(
+        (row["participant"], row["source"]) for row in rows
+    )
+
+
+# A citation: who published it, what (a title or a document symbol), where.
+PUBLISHERS = (
+    "United Nations Treaty Collection",
+    "Ministry of Foreign Affairs of the Netherlands",
+    "VOV World (Voice of Vietnam)",
+    "Trend News Agency",
+    "Solicitors Journal",
+    "ABC Color (EFE)",
+    "Diario Versión Final",
+    "Cybercory",
+)
+
+
+@pytest.mark.parametrize("row", shipped_status(), ids=lambda row: row["participant"])
+def test_every_shipped_source_is_a_citation_not_a_working_note(row):
+    source = row["source"]
+    publisher, *rest = source.split(", ")
+    assert publisher in PUBLISHERS, f"{source!r} does not start with a known publisher"
+    # A title or document symbol between the publisher and the address.
+    assert len(rest) >= 2 and rest[0]
+    assert re.fullmatch(r"https://[^\s,;]+", rest[-1]), f"{source!r} does not end with its URL"
+    # Working notes: reasoning, caveats, lists of outlets.
+    assert ";" not in source
+    assert " / " not in source
+    assert not re.search(r"inferred|count of|incl\.|verified|rows in", source, re.I)
 
 
 def snapshot():

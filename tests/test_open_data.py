@@ -1,13 +1,16 @@
 import csv
 import datetime as dt
+import html
 import io
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 
 import pytest
 
 from ratifications.importing import COLUMNS, plan_import
 from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
+from states.models import Participant
 from tests.factories import ActionFactory, ParticipantFactory, TreatyFactory, UserFactory
 
 CSV_URL = "/api/v1/treaties/hanoi-convention/actions.csv"
@@ -113,6 +116,85 @@ def test_a_feed_entry_links_to_the_action_on_the_participant_page(client, demo):
     assert (
         link
         == f"http://testserver/participants/{accession.participant.iso3}/#action-{accession.pk}"
+    )
+
+
+def entry_dates(content) -> dict[str, tuple[str, str]]:
+    """Each entry's title, with its `published` and `updated` as the feed writes them."""
+    return {
+        entry.findtext(f"{ATOM}title"): (
+            entry.findtext(f"{ATOM}published"),
+            entry.findtext(f"{ATOM}updated"),
+        )
+        for entry in ET.fromstring(content).iter(f"{ATOM}entry")
+    }
+
+
+def test_feed_entries_are_dated_by_their_actions_not_by_when_the_data_was_loaded(client, defaults):
+    dates = entry_dates(client.get(FEED_URL).content)
+    recorded = Action.objects.verified().for_treaty(defaults)
+    assert len(dates) == min(recorded.count(), 100)
+    # The shipped status has no reviewer: each entry carries its own New York date.
+    by_day = {published[:10] for published, _ in dates.values()}
+    assert by_day <= {day.isoformat() for day in recorded.values_list("date", flat=True)}
+    assert all(updated == published for published, updated in dates.values())
+
+
+def test_an_entry_is_published_at_new_york_midnight_of_its_action(client, viet_nam_signed):
+    ActionFactory(
+        treaty=viet_nam_signed,
+        participant=Participant.objects.get(iso3="MUS"),
+        date=dt.date(2025, 11, 19),
+    )
+    dates = entry_dates(client.get(FEED_URL).content)
+    viet_nam = next(dates[title] for title in dates if title.startswith("Viet Nam: "))
+    mauritius = next(dates[title] for title in dates if title.startswith("Mauritius: "))
+    assert viet_nam == ("2025-10-25T00:00:00-04:00", "2025-10-25T00:00:00-04:00")
+    assert mauritius == ("2025-11-19T00:00:00-05:00", "2025-11-19T00:00:00-05:00")
+
+
+def test_an_action_verified_by_someone_is_updated_when_they_verified_it(client, demo):
+    verified_at = dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.UTC)
+    Action.objects.verified().filter(kind=ActionKind.ACCESSION).update(
+        reviewed_by=UserFactory(), reviewed_at=verified_at
+    )
+    dates = entry_dates(client.get("/treaties/demo/feed/").content)
+    accession = next(dates[title] for title in dates if title.startswith("Accedia: "))
+    # Deposited on 1 March (New York), verified in the tracker three days later.
+    assert accession == ("2026-03-01T00:00:00-05:00", "2026-03-04T10:30:00-05:00")
+
+
+class _Tags(HTMLParser):
+    """What a feed reader would make of a summary: the elements it holds."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+
+def test_text_a_mission_typed_reaches_the_feed_as_inert_text(client, db):
+    treaty = TreatyFactory(slug="demo")
+    ActionFactory(
+        treaty=treaty,
+        place="<script>alert('place')</script>",
+        notification='<img src=x onerror="alert(1)">',
+        source='<a href="javascript:alert(2)">UNTC</a> & co',
+    )
+    entry = next(ET.fromstring(client.get("/treaties/demo/feed/").content).iter(f"{ATOM}entry"))
+    summary = entry.find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    # Read as the HTML the feed says it is, the summary holds no element at all...
+    parser = _Tags()
+    parser.feed(summary.text)
+    assert parser.tags == []
+    # ...and shows the characters the mission typed, as text.
+    assert html.unescape(summary.text) == (
+        "Place: <script>alert('place')</script>. "
+        'Depositary notification <img src=x onerror="alert(1)">. '
+        'Source: <a href="javascript:alert(2)">UNTC</a> & co.'
     )
 
 

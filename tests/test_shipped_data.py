@@ -127,7 +127,9 @@ DAYS = sorted({*(row[0] - dt.timedelta(days=1) for row in ROWS[:1]), *(row[0] fo
 
 
 def test_load_defaults_records_every_row_of_the_status_file(defaults):
-    assert f"{STATUS_FILE.name}: 0 actions added, {len(ROWS)} already there" in run("load_defaults")
+    assert f"{STATUS_FILE.name}: 0 actions added, 0 updated, {len(ROWS)} unchanged" in run(
+        "load_defaults"
+    )
     assert Action.objects.verified().for_treaty(defaults).count() == len(ROWS)
 
 

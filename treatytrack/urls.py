@@ -9,6 +9,11 @@ from treatytrack import i18n, views
 # `<iso3:code>`: a participant's code in every app's URLs.
 register_converter(Iso3, "iso3")
 
+# The error pages are Django's views with templates/400.html, 403.html, 404.html and
+# 500.html; those of 400 and 500 in the visitor's language whenever the error happened.
+handler400 = views.bad_request
+handler500 = views.server_error
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

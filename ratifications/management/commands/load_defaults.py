@@ -1,3 +1,6 @@
+import csv
+import datetime as dt
+import unicodedata
 from pathlib import Path
 
 from django.conf import settings
@@ -7,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 
-from ratifications.importing import ImportFailed, plan_import
-from ratifications.models import Treaty
+from ratifications.importing import OPTIONAL, ImportFailed, plan_import
+from ratifications.models import Action, Treaty
+from states.models import Participant, match_key
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 # Treaty slug -> its verified status file.
@@ -20,7 +24,8 @@ class Command(BaseCommand):
         "Load the shipped participants, treaties and verified status from fixtures/ "
         "(or --fixtures DIR). Rows are matched by natural key (ISO alpha-3 code, treaty "
         "slug; actions by participant, kind and date), so running it again changes "
-        "nothing; a row whose values differ from the fixture is brought in line with it. "
+        "nothing; a row whose values differ from the fixture (a participant's name, an "
+        "action's place, notification, note or source) is brought in line with it. "
         "All or nothing: on any error the database is left as it was."
     )
 
@@ -44,6 +49,7 @@ class Command(BaseCommand):
                 self.load_status(fixtures / name, Treaty.objects.get(slug=slug))
 
     def load_status(self, path: Path, treaty: Treaty) -> None:
+        updated = self.update_recorded(path, treaty)
         try:
             plan = plan_import(path, treaty)
         except OSError as exc:
@@ -61,9 +67,57 @@ class Command(BaseCommand):
             added = plan.apply()
         except ImportFailed as exc:
             raise CommandError(str(exc)) from None
+        unchanged = len(plan.already_there) - updated
         self.stdout.write(
-            f"{path.name}: {added} actions added, {len(plan.already_there)} already there"
+            f"{path.name}: {added} actions added, {updated} updated, {unchanged} unchanged"
         )
+
+    def update_recorded(self, path: Path, treaty: Treaty) -> int:
+        """Give the recorded actions the file lists its place, notification, note and source.
+
+        The shipped file is the authority on what it ships: a source rewritten there
+        (a working note become a citation) reaches databases loaded before, where the
+        import alone would refuse the row as saying something else about a recorded
+        action. Rows are matched as the import matches them (participant, action,
+        date); a row that does not read is left to the import's check below, which
+        reports it with its line, and the whole load is then undone.
+        """
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as stream:
+                rows = list(csv.DictReader(stream))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return 0
+        names = Participant.objects.name_index()
+        recorded = {
+            (action.participant_id, action.kind, action.date): action
+            for action in Action.objects.verified().for_treaty(treaty)
+        }
+        updated = 0
+        for row in rows:
+            cells = {
+                name.strip().lower(): unicodedata.normalize("NFC", (value or "").strip())
+                for name, value in row.items()
+                if isinstance(name, str)
+            }
+            participant = names.get(match_key(cells.get("participant", "")))
+            kind = cells.get("action", "").lower().replace(" ", "_").replace("-", "_")
+            try:
+                date = dt.date.fromisoformat(cells.get("date", ""))
+            except ValueError:
+                continue
+            action = participant and recorded.get((participant.pk, kind, date))
+            if not action:
+                continue
+            # A column the file has says what the field holds, empty included.
+            wanted = {name: cells[name] for name in OPTIONAL if name in cells}
+            if all(getattr(action, name) == value for name, value in wanted.items()):
+                continue
+            for name, value in wanted.items():
+                setattr(action, name, value)
+            action._change_reason = f"brought in line with {path.name}"
+            action.save(update_fields=[*wanted, "updated_at"])
+            updated += 1
+        return updated
 
     def load_fixture(self, path: Path) -> tuple[int, int, int]:
         try:
