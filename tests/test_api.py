@@ -1,6 +1,9 @@
 import datetime as dt
+from unittest import mock
 
 import pytest
+from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ratifications.models import Action
 from ratifications.rules import ActionKind
@@ -104,3 +107,20 @@ def test_status_api_answers_200_again_once_an_action_is_verified(client, default
     etag = client.get(STATUS_URL)["ETag"]
     ActionFactory(treaty=defaults, participant=ParticipantFactory())
     assert client.get(STATUS_URL, headers={"If-None-Match": etag}).status_code == 200
+
+
+@pytest.mark.parametrize("url", [STATUS_URL, "/api/v1/treaties/hanoi-convention/actions.csv"])
+def test_the_open_data_says_in_json_when_the_database_does_not_answer(client, db, url):
+    refused = OperationalError("connection to server at 127.0.0.1, port 5432 failed")
+    with mock.patch.object(BaseDatabaseWrapper, "ensure_connection", side_effect=refused):
+        response = client.get(url)
+    assert response.status_code == 503
+    assert "database" in response.json()["error"]
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_treaty_named_with_other_than_slug_characters_is_a_json_404(client, db):
+    for slug in ("no%20such", "%00", "ça"):
+        response = client.get(f"/api/v1/treaties/{slug}/status")
+        assert response.status_code == 404
+        assert response.json()["error"].startswith("No treaty")

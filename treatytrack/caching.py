@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
@@ -101,7 +102,11 @@ class CacheMiddleware:
     def __call__(self, request):
         spec = _public(request)
         if spec is not None:
-            revision = Revision.current()
+            try:
+                revision = Revision.current()
+            except DatabaseError:
+                # Nothing to key by: the view answers (open data: JSON 503), uncached.
+                return _private_unless_said(self.get_response(request))
             request.public = (spec, revision)
         if spec is None or (key := spec.key(request, revision.number)) is None:
             return _private_unless_said(self.get_response(request))
