@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from alerts.forms import AddressForm, EndpointForm, FollowForm, LanguageForm, SubscribeForm
 from alerts.limits import limited, throttled, too_many_calls, too_many_mails
-from alerts.models import Endpoint, Event, Follow, Subscriber
+from alerts.models import Endpoint, Event, Follow, Subscriber, Topic
 
 
 def _subscriber(token: str) -> Subscriber:
@@ -73,8 +73,11 @@ def _follow_by_mail(form: SubscribeForm) -> None:
         if follow and follow.confirmed_at:
             subscriber.ask(Event.Kind.LINK)
             return
-        form.instance = follow or Follow(subscriber=subscriber)
-        follow = form.save()
+        follow = follow or Follow(
+            subscriber=subscriber, treaty=data["treaty"], participant=data["participant"]
+        )
+        follow.topics = {Topic(value) for value in data["topics"]}
+        follow.save()
         subscriber.ask(Event.Kind.CONFIRM, follow=follow)
 
 
