@@ -122,6 +122,11 @@ def test_a_verification_mails_each_matching_subscriber_once(
         f"<http://127.0.0.1:8000/alerts/unsubscribe/{token}/one-click/>"
     )
     assert alert.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # Whole, as mail clients read it, not folded into encoded words.
+    assert (
+        f"List-Unsubscribe: <http://127.0.0.1:8000/alerts/unsubscribe/{token}/one-click/>\n"
+        in alert.message().as_string()
+    )
     assert f"http://127.0.0.1:8000/alerts/manage/{token}/" in alert.body
     # Nothing is left to send, and a second run sends nothing more.
     assert not Delivery.objects.exclude(status="sent").exists()
