@@ -135,7 +135,7 @@ class Following(models.Model):
     def subject(self) -> str:
         """What is followed, as a person reads it: the treaty, or a participant on it."""
         if self.participant_id:
-            return gettext("%(participant)s on the %(treaty)s") % {
+            return gettext("%(participant)s, on the %(treaty)s") % {
                 "participant": self.participant.display_name,
                 "treaty": self.treaty.display_name,
             }

@@ -119,7 +119,7 @@ def confirm(request, token):
     if request.method == "POST":
         follow.confirm()
         messages.success(
-            request, _("Confirmed: you follow the %(subject)s.") % {"subject": follow.subject}
+            request, _("Confirmed. You follow: %(subject)s.") % {"subject": follow.subject}
         )
         return redirect("alerts:manage", follow.subscriber.token)
     return render(request, "alerts/confirm.html", {"follow": follow})
@@ -170,9 +170,7 @@ def add_follow(request, token):
             form.add_error(None, _("You follow this already: change it in the list above."))
         else:
             follow.confirm()
-            messages.success(
-                request, _("You follow the %(subject)s.") % {"subject": follow.subject}
-            )
+            messages.success(request, _("You follow: %(subject)s.") % {"subject": follow.subject})
             return redirect("alerts:manage", token)
     context = _manage_context(subscriber, follow_form=form)
     return render(request, "alerts/manage.html", context, status=400)
@@ -207,9 +205,7 @@ def stop_follow(request, token, pk):
     subscriber = _subscriber(token)
     follow = get_object_or_404(subscriber.follows, pk=pk)
     follow.delete()
-    messages.success(
-        request, _("You no longer follow the %(subject)s.") % {"subject": follow.subject}
-    )
+    messages.success(request, _("You no longer follow: %(subject)s.") % {"subject": follow.subject})
     return redirect("alerts:manage", token)
 
 

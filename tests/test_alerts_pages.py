@@ -79,11 +79,11 @@ def test_the_confirmation_link_shows_a_button_then_confirms(client, treaty, work
     url = link_in(mail.outbox[0], "confirm")
     page = client.get(url)
     assertContains(page, "Confirm your alert")
-    assertContains(page, "Alerts about the Hanoi Convention go to reader@example.org")
+    assertContains(page, "reader@example.org receives alerts by e-mail about: Hanoi Convention.")
     # A mail scanner that follows the link confirms nothing.
     assert Follow.objects.get().confirmed_at is None
     response = client.post(url, follow=True)
-    assertContains(response, "Confirmed: you follow the Hanoi Convention.")
+    assertContains(response, "Confirmed. You follow: Hanoi Convention.")
     assert Follow.objects.get().confirmed_at is not None
     assert Subscriber.objects.get().confirmed_at is not None
     assert response.redirect_chain[-1][0] == f"/alerts/manage/{Subscriber.objects.get().token}/"
@@ -242,7 +242,7 @@ def test_the_page_lists_what_the_address_follows(client, reader, viet_nam):
     response = client.get(f"/alerts/manage/{reader.token}/")
     assertContains(response, "reader@example.org")
     assertContains(response, "<h3>Hanoi Convention</h3>", html=True)
-    assertContains(response, "<h3>Viet Nam on the Hanoi Convention</h3>", html=True)
+    assertContains(response, "<h3>Viet Nam, on the Hanoi Convention</h3>", html=True)
     assertContains(response, "Not confirmed yet")
 
 
