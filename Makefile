@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/treatytrack
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install lint format check-deploy serve bench clean map names messages
+.PHONY: run test install lint format check-deploy serve worker bench clean map names messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ run: $(VENV)/.installed
 	@# One demo account per role; the command refuses unless DEBUG is on.
 	$(BIN)/python manage.py create_demo_accounts
 	@echo "Treatytrack is at http://127.0.0.1:8000/ (Ctrl-C to stop)"
+	@# The worker (alerts, the mission's mail: docs/alerts.md) in the background, the web
+	@# server in front; mail is printed here. Ctrl-C stops both.
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py worker & worker=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # PostgreSQL from DATABASE_URL, else the local server; SQLite only when no
@@ -98,13 +102,19 @@ messages: $(VENV)/.installed
 	$(BIN)/python manage.py compilemessages $(addprefix --locale=,$(LOCALES)) --ignore=.venv
 
 # Production: static files collected (hashed, compressed), then gunicorn with
-# gunicorn.conf.py. Run `manage.py migrate` once per release before it, on one
-# machine only (README, "Running in production").
+# gunicorn.conf.py; the worker runs beside it (`make worker`). Run `manage.py
+# migrate` once per release before it, on one machine only (README, "Running in
+# production").
 serve: $(VENV)/.installed
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	@# The release names every cache key and ETag: a new one never serves an old one's pages.
 	RELEASE="$${RELEASE:-$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}" \
 	  exec $(BIN)/gunicorn -c gunicorn.conf.py
+
+# Production's background worker, a process of its own beside `make serve` (one or more,
+# on any machine; README, "Running in production"): alerts and the mission's mail.
+worker: $(VENV)/.installed
+	exec $(BIN)/python manage.py worker
 
 # The HTTP benchmark (bench/README.md): production server, real then large data, wrk.
 bench: $(VENV)/.installed

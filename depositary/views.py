@@ -11,26 +11,28 @@ IntegrityError becomes a message too, never a double count).
 Verifying and undoing are confirmed first, with what they change in public: a GET
 of the same URL answers with the confirmation, as a <dialog> for htmx and as a page
 without JavaScript; the POST decides.
+
+Nothing is mailed from here: each decision, as the audit trail records it, becomes an
+alert that the worker sends after the commit, to the mission's staff and to whoever
+follows it (alerts/signals.py).
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from accounts.models import is_depositary_staff, mission_staff_emails
+from accounts.models import is_depositary_staff
 from depositary.forms import AuditFilter, QueueFilter, RejectForm, TickedForm, UndoForm
 from ratifications import rules
 from ratifications.audit import CHANGE_REASONS, audit_entries, audit_trail
@@ -188,43 +190,6 @@ def _decide(request, pk, version, decide, refused: str) -> Action | None:
     return None
 
 
-def _tell_mission(request, action):
-    """Email the participant's mission; the workspace shows the same news.
-
-    In the site's default language: the mission's staff may read another
-    language than the depositary's who decided, and no account records one.
-    """
-    recipients = set(mission_staff_emails(action.participant))
-    if action.submitted_by and action.submitted_by.email:
-        recipients.add(action.submitted_by.email)
-    if not recipients:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        _send_decision(request, action, sorted(recipients))
-
-
-def _send_decision(request, action, recipients):
-    if action.review == Action.Review.VERIFIED:
-        subject = _("Verified: %(action)s") % {"action": action}
-        body = _("The depositary verified %(action)s. It now counts in the public status.")
-    elif action.review == Action.Review.REJECTED:
-        subject = _("Rejected: %(action)s") % {"action": action}
-        body = _("The depositary rejected %(action)s, for this reason:\n\n%(reason)s")
-    else:
-        subject = _("Decision undone: %(action)s") % {"action": action}
-        body = _(
-            "The depositary undid its decision on %(action)s, for this reason:\n\n%(reason)s"
-            "\n\nIt is pending verification again, and counts in the public status only "
-            "once verified."
-        )
-    reason = action.rejection_reason or action.undo_reason
-    body = body % {"action": action, "reason": reason}
-    body += "\n\n" + _("Your submissions: %(url)s") % {
-        "url": request.build_absolute_uri(reverse("missions:workspace")),
-    }
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-
-
 # Confirmations
 
 
@@ -308,7 +273,6 @@ def verify(request, pk):
     )
     if action:
         messages.success(request, _("Verified: %(action)s.") % {"action": action})
-        _tell_mission(request, action)
     return _back_to_queue(request, changed=action is not None)
 
 
@@ -329,7 +293,6 @@ def reject(request, pk):
     )
     if action:
         messages.success(request, _("Rejected: %(action)s.") % {"action": action})
-        _tell_mission(request, action)
     return _back_to_queue(request, changed=action is not None)
 
 
@@ -377,7 +340,6 @@ def verify_many(request):
         )
         if action:
             verified.append(action)
-            _tell_mission(request, action)
     if verified:
         messages.success(
             request,
@@ -427,7 +389,6 @@ def undo(request, pk):
         messages.success(
             request, _("Undone: %(action)s is pending verification again.") % {"action": action}
         )
-        _tell_mission(request, action)
     # The counters follow: the public counts if it was verified, the pending count always.
     return _back_to_queue(request, changed=action is not None)
 

@@ -1,3 +1,4 @@
+import contextlib
 import datetime as dt
 import io
 import os
@@ -239,3 +240,41 @@ def sized(request, defaults) -> Treaty:
     pytest-django orders them with the other database tests.
     """
     return request.getfixturevalue(request.param)
+
+
+# The background worker (alerts/)
+
+
+def run_queued_tasks() -> int:
+    """Run the tasks queued in the database (django_tasks_db), here, as the worker would
+    (`manage.py worker`), inside the test's transaction; how many ran. A task that fails
+    fails the test."""
+    from django_tasks_db.models import DBTaskResult
+
+    ran = 0
+    while (result := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
+        result.claim("tests")
+        arguments = result.args_kwargs
+        result.set_successful(result.task.call(*arguments["args"], **arguments["kwargs"]))
+        ran += 1
+    return ran
+
+
+@pytest.fixture
+def worker(django_capture_on_commit_callbacks):
+    """`with worker(): ...`: what the block commits is queued (transaction.on_commit), then
+    the worker's work done, until nothing is left: the mail is in `mail.outbox` after it.
+
+    A test's own transaction never commits: its on-commit callbacks are run by hand."""
+
+    @contextlib.contextmanager
+    def working():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        while True:
+            with django_capture_on_commit_callbacks(execute=True):
+                ran = run_queued_tasks()
+            if not ran:
+                return
+
+    return working

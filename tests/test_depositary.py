@@ -120,12 +120,15 @@ def test_the_queue_runs_the_same_queries_for_one_or_ten_submissions(
     assert response.status_code == 200
 
 
-def test_verifying_counts_it_tells_the_mission_and_the_counters(client, reviewer, submission):
-    response = client.post(
-        f"/depositary/submissions/{submission.pk}/verify/",
-        {"version": submission.version},
-        headers={"HX-Request": "true"},
-    )
+def test_verifying_counts_it_tells_the_mission_and_the_counters(
+    client, reviewer, submission, worker
+):
+    with worker():
+        response = client.post(
+            f"/depositary/submissions/{submission.pk}/verify/",
+            {"version": submission.version},
+            headers={"HX-Request": "true"},
+        )
     assert response.status_code == 200
     assert json.loads(response["HX-Trigger"]) == {"statusChanged": {}}
     assertContains(response, "Verified: Viet Nam: Ratification of 2 March 2026.")
@@ -136,7 +139,7 @@ def test_verifying_counts_it_tells_the_mission_and_the_counters(client, reviewer
     (message,) = mail.outbox
     assert message.to == ["mission@example.org"]
     assert message.subject == "Verified: Viet Nam: Ratification of 2 March 2026"
-    assert "Your submissions: http://testserver/mission/" in message.body
+    assert "Your submissions: http://127.0.0.1:8000/mission/" in message.body
     counters = client.get("/depositary/counters/")
     assertContains(counters, '<span class="num">1</span>')
 
@@ -173,11 +176,12 @@ def test_rejecting_needs_a_reason(client, reviewer, submission):
     assert not mail.outbox
 
 
-def test_rejecting_tells_the_mission_why(client, reviewer, submission):
-    client.post(
-        f"/depositary/submissions/{submission.pk}/reject/",
-        {"version": submission.version, "reason": "No instrument received."},
-    )
+def test_rejecting_tells_the_mission_why(client, reviewer, submission, worker):
+    with worker():
+        client.post(
+            f"/depositary/submissions/{submission.pk}/reject/",
+            {"version": submission.version, "reason": "No instrument received."},
+        )
     submission.refresh_from_db()
     assert (submission.review, submission.rejection_reason) == (
         "rejected",
@@ -225,20 +229,21 @@ def test_verifying_checks_the_rules_against_what_is_verified(client, reviewer, t
     assert pending.review == "pending"
 
 
-def test_several_submissions_are_verified_at_once(client, reviewer, treaty, submission):
+def test_several_submissions_are_verified_at_once(client, reviewer, treaty, submission, worker):
     signature = SubmissionFactory(
         treaty=treaty, kind=ActionKind.SIGNATURE, date=dt.date(2026, 2, 1)
     )
-    response = client.post(
-        "/depositary/verify/",
-        {
-            "selected": [
-                f"{submission.pk}:{submission.version}",
-                f"{signature.pk}:{signature.version}",
-            ]
-        },
-        headers={"HX-Request": "true"},
-    )
+    with worker():
+        response = client.post(
+            "/depositary/verify/",
+            {
+                "selected": [
+                    f"{submission.pk}:{submission.version}",
+                    f"{signature.pk}:{signature.version}",
+                ]
+            },
+            headers={"HX-Request": "true"},
+        )
     assert json.loads(response["HX-Trigger"]) == {"statusChanged": {}}
     assertContains(response, "Verified 2:")
     assert Action.objects.pending().count() == 0
@@ -386,13 +391,16 @@ def test_verifying_the_ticked_submissions_is_confirmed_with_their_joint_effect(
 @pytest.mark.parametrize(
     "bad", ["²:1", "1²:1", "٣:1", "3:²", "3", ":1", "3:1:1", " 3:1", "99999999999999999999:1"]
 )
-def test_a_ticked_value_not_understood_verifies_nothing(client, reviewer, treaty, submission, bad):
+def test_a_ticked_value_not_understood_verifies_nothing(
+    client, reviewer, treaty, submission, bad, worker
+):
     signature = SubmissionFactory(
         treaty=treaty, kind=ActionKind.SIGNATURE, date=dt.date(2026, 2, 1)
     )
     # The good one first: it used to be verified (and mailed) before the bad one failed.
     data = {"selected": [f"{signature.pk}:{signature.version}", bad]}
-    response = client.post("/depositary/verify/", data)
+    with worker():
+        response = client.post("/depositary/verify/", data)
     assert response.status_code == 400
     assertContains(response, "is not a ticked submission: nothing was verified.", status_code=400)
     assert Action.objects.pending().count() == 2
@@ -409,9 +417,10 @@ def test_verifying_with_nothing_ticked_says_to_tick_first(client, reviewer, subm
     assertContains(response, "Tick the submissions to verify first.")
 
 
-def test_the_same_submission_ticked_twice_is_verified_once(client, reviewer, submission):
+def test_the_same_submission_ticked_twice_is_verified_once(client, reviewer, submission, worker):
     value = f"{submission.pk}:{submission.version}"
-    response = client.post("/depositary/verify/", {"selected": [value, value]}, follow=True)
+    with worker():
+        response = client.post("/depositary/verify/", {"selected": [value, value]}, follow=True)
     assertContains(response, "Verified 1: Viet Nam: Ratification of 2 March 2026.")
     assertNotContains(response, "already verified")
     assert len(mail.outbox) == 1
@@ -435,12 +444,12 @@ def undo(client, action, reason="Deposit not received in New York.", **extra):
 
 
 def test_undoing_a_verification_puts_it_back_in_the_queue_and_out_of_the_count(
-    client, reviewer, submission
+    client, reviewer, submission, worker
 ):
     verify(client, submission)
-    mail.outbox.clear()
     revision = Revision.current().number
-    response = undo(client, submission, headers={"HX-Request": "true"})
+    with worker():
+        response = undo(client, submission, headers={"HX-Request": "true"})
     assert json.loads(response["HX-Trigger"]) == {"statusChanged": {}}
     assertContains(
         response, "Undone: Viet Nam: Ratification of 2 March 2026 is pending verification again."

@@ -345,7 +345,7 @@ def test_the_table_finds_a_name_typed_in_another_language(client, defaults):
 # The workspaces and their mail
 
 
-def test_a_decision_is_mailed_in_the_default_language_whatever_the_depositarys(client, db):
+def test_a_decision_is_mailed_in_the_default_language_whatever_the_depositarys(client, db, worker):
     treaty = TreatyFactory(slug="hanoi-convention", short_name="Hanoi Convention")
     viet_nam = ParticipantFactory(name="Viet Nam", iso3="VNM", iso2="VN", names={"fr": "Viet Nam"})
     ActionFactory(treaty=treaty, participant=viet_nam)
@@ -359,11 +359,12 @@ def test_a_decision_is_mailed_in_the_default_language_whatever_the_depositarys(c
     )
     client.force_login(DepositaryStaffFactory())
     client.cookies["django_language"] = "fr"
-    response = client.post(
-        f"/depositary/submissions/{submission.pk}/verify/",
-        {"version": submission.version},
-        follow=True,
-    )
+    with worker():
+        response = client.post(
+            f"/depositary/submissions/{submission.pk}/verify/",
+            {"version": submission.version},
+            follow=True,
+        )
     assertContains(response, "Vérifiée\u00a0: Viet Nam\u00a0: Ratification du 2 mars 2026.")
     (message,) = mail.outbox
     assert message.subject == "Verified: Viet Nam: Ratification of 2 March 2026"

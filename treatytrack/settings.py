@@ -165,6 +165,10 @@ INSTALLED_APPS = [
     "missions",
     "depositary",
     "imports",
+    # Background work (Django's tasks framework, queued in the database) and what it
+    # delivers: e-mail and webhook alerts (docs/alerts.md).
+    "django_tasks_db",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -340,6 +344,49 @@ PASSWORD_RESET_WINDOW = dt.timedelta(minutes=_reset_minutes)
 if PASSWORD_RESET_LIMIT < 1 or _reset_minutes < 1:
     raise ImproperlyConfigured(
         "PASSWORD_RESET_LIMIT and PASSWORD_RESET_WINDOW_MINUTES must be positive numbers."
+    )
+
+# Background work: Django's tasks framework, queued in the database (no other server),
+# run by `manage.py worker` (docs/alerts.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The site's address, for the links in mail that the worker writes outside any request.
+SITE_URL = env_str(
+    "SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+).rstrip("/")
+if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).hostname:
+    raise ImproperlyConfigured(f"SITE_URL must be http(s)://host[:port], not {SITE_URL!r}.")
+
+# Alerts (docs/alerts.md). A delivery that fails is tried again after ALERTS_RETRY_SECONDS,
+# then twice as long each time, ALERTS_ATTEMPTS times in all; a webhook endpoint whose
+# delivery fails every attempt is disabled and its owner told.
+ALERTS_RETRY_SECONDS = env_int("ALERTS_RETRY_SECONDS", 60)
+ALERTS_ATTEMPTS = env_int("ALERTS_ATTEMPTS", 8)
+# How often the worker looks for due deliveries, retries and the daily check; and the New
+# York hour from which the daily check (entry into force, the signature deadline) runs.
+ALERTS_TICK_SECONDS = env_int("ALERTS_TICK_SECONDS", 60)
+ALERTS_DAILY_HOUR = env_int("ALERTS_DAILY_HOUR", 7)
+ALERTS_WEBHOOK_TIMEOUT_SECONDS = env_int("ALERTS_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Webhooks to private, loopback or link-local addresses reach into the server's own
+# network: refused in production, allowed while developing and in the tests.
+ALERTS_ALLOW_PRIVATE_WEBHOOKS = env_bool("ALERTS_ALLOW_PRIVATE_WEBHOOKS", DEBUG)
+# The subscription pages' limits, counted like the password reset's: mail asked for one
+# address, and requests that change something from one client address, in the window.
+ALERTS_MAIL_LIMIT = env_int("ALERTS_MAIL_LIMIT", 5)
+ALERTS_REQUEST_LIMIT = env_int("ALERTS_REQUEST_LIMIT", 30)
+ALERTS_LIMIT_WINDOW = dt.timedelta(minutes=env_int("ALERTS_LIMIT_WINDOW_MINUTES", 60))
+if min(ALERTS_RETRY_SECONDS, ALERTS_ATTEMPTS, ALERTS_TICK_SECONDS) < 1:
+    raise ImproperlyConfigured(
+        "ALERTS_RETRY_SECONDS, ALERTS_ATTEMPTS and ALERTS_TICK_SECONDS must be positive."
+    )
+if not 0 <= ALERTS_DAILY_HOUR <= 23:
+    raise ImproperlyConfigured("ALERTS_DAILY_HOUR must be an hour of the day, 0 to 23.")
+if min(ALERTS_MAIL_LIMIT, ALERTS_REQUEST_LIMIT, ALERTS_WEBHOOK_TIMEOUT_SECONDS) < 1 or (
+    ALERTS_LIMIT_WINDOW.total_seconds() < 60
+):
+    raise ImproperlyConfigured(
+        "ALERTS_MAIL_LIMIT, ALERTS_REQUEST_LIMIT, ALERTS_LIMIT_WINDOW_MINUTES and "
+        "ALERTS_WEBHOOK_TIMEOUT_SECONDS must be positive numbers."
     )
 
 # JSON lines on stdout in production, for a log collector; readable text while developing.

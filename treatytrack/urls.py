@@ -27,6 +27,8 @@ urlpatterns = [
     path("mission/", include("missions.urls")),
     path("depositary/import/", include("imports.urls")),
     path("depositary/", include("depositary.urls")),
+    # Following a treaty by e-mail or webhook (docs/alerts.md).
+    path("alerts/", include("alerts.urls")),
     path("", include("ratifications.urls")),
 ]
 

@@ -1,0 +1,56 @@
+"""The subscription pages' limits, counted as the password reset counts (accounts/views.py):
+in the cache (shared through CACHE_URL's Redis), per client address, and per e-mail address
+for what sends mail, e-mail addresses kept there as digests only."""
+
+import functools
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+from django.utils.module_loading import import_string
+
+
+def _one_more(key: str) -> int:
+    """Count one more request under `key` in the current window; the window's count."""
+    window = int(settings.ALERTS_LIMIT_WINDOW.total_seconds())
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between the two calls
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+def too_many(request) -> bool:
+    """Count this request from its client; whether the client is over its limit."""
+    client = import_string(settings.AXES_CLIENT_IP_CALLABLE)(request)
+    return _one_more(f"alerts:address:{client}") > settings.ALERTS_REQUEST_LIMIT
+
+
+def too_many_mails(email: str) -> bool:
+    """Count one more mail asked for this address; whether it is over its limit."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return _one_more(f"alerts:email:{digest}") > settings.ALERTS_MAIL_LIMIT
+
+
+def too_many_calls(token: str) -> bool:
+    """Count one more call of a one-click link; whether it is over the client limit."""
+    return _one_more(f"alerts:link:{token}") > settings.ALERTS_REQUEST_LIMIT
+
+
+def throttled(request):
+    minutes = int(settings.ALERTS_LIMIT_WINDOW.total_seconds() // 60)
+    return render(request, "alerts/throttled.html", {"minutes": minutes}, status=429)
+
+
+def limited(view):
+    """Every POST counts against its client's limit; beyond it, 429 and nothing done."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST" and too_many(request):
+            return throttled(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
