@@ -3,12 +3,12 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_safe
 
 from accounts.models import is_depositary_staff, is_mission_staff
+from treatytrack.throttling import one_more
 
 
 @require_safe
@@ -26,14 +26,7 @@ def home(request):
 
 
 def _one_more(key: str) -> int:
-    """Count one more request under `key` in the current window; the window's count."""
-    window = int(settings.PASSWORD_RESET_WINDOW.total_seconds())
-    cache.add(key, 0, timeout=window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window ended between the two calls
-        cache.set(key, 1, timeout=window)
-        return 1
+    return one_more(key, settings.PASSWORD_RESET_WINDOW)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -1,25 +1,18 @@
-"""The subscription pages' limits, counted as the password reset counts (accounts/views.py):
-in the cache (shared through CACHE_URL's Redis), per client address, and per e-mail address
-for what sends mail, e-mail addresses kept there as digests only."""
+"""The subscription pages' limits (treatytrack/throttling.py, as the password reset's): per
+client address, and per e-mail address for what sends mail, addresses kept as digests only."""
 
 import functools
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.module_loading import import_string
 
+from treatytrack.throttling import one_more
+
 
 def _one_more(key: str) -> int:
-    """Count one more request under `key` in the current window; the window's count."""
-    window = int(settings.ALERTS_LIMIT_WINDOW.total_seconds())
-    cache.add(key, 0, timeout=window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window ended between the two calls
-        cache.set(key, 1, timeout=window)
-        return 1
+    return one_more(key, settings.ALERTS_LIMIT_WINDOW)
 
 
 def too_many(request) -> bool:
