@@ -261,7 +261,7 @@ class WhatIfForm(forms.Form):
         help_text=_("Any day, past or future: nothing is saved."),
     )
 
-    def __init__(self, *args, treaty, participants, today: dt.date, **kwargs):
+    def __init__(self, *args, treaty, participants, day: dt.date, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
         self.treaty = treaty
         groups = [(self.SIGNATORIES, _("All signatories that have not deposited"))] + [
@@ -279,7 +279,7 @@ class WhatIfForm(forms.Form):
                 [(p.iso3, p.display_name) for p in sorted(participants, key=lambda p: p.sort_key)],
             ),
         ]
-        self.fields["on"].initial = today.isoformat()
+        self.fields["on"].initial = day.isoformat()
         self.fields["on"].widget.attrs["min"] = treaty.adopted_on.isoformat()
         for name in self.fields:
             described_by = [f"errors-{name}"]

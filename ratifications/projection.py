@@ -548,6 +548,19 @@ class BackTest:
         return sum(1 for trial in self.judged if trial.inside)
 
     @property
+    def later(self) -> int:
+        """Misses where the real date came after the range: slower than its peers."""
+        return sum(
+            1
+            for trial in self.judged
+            if trial.treaty.threshold_date > trial.projection.threshold_date.high
+        )
+
+    @property
+    def earlier(self) -> int:
+        return len(self.judged) - self.inside - self.later
+
+    @property
     def coverage(self) -> float | None:
         return self.inside / len(self.judged) if self.judged else None
 

@@ -167,7 +167,8 @@ def _scenario_url(path: str, deposits: list[Deposit]) -> str:
 
 
 @public(
-    params=("deposit", "who", "on", "remove"),
+    # Not "remove": a form control of that name would hide the form's own remove().
+    params=("deposit", "who", "on", "without"),
     vary=("HX-Request", "HX-History-Restore-Request"),
     variant=_what_if_variant,
 )
@@ -191,14 +192,18 @@ def what_if(request, slug):
         except ValueError as exc:
             malformed.append(str(exc))
     current = scenario(treaty, deposits, by_code)
-    adding = "remove" not in request.GET and ("who" in request.GET or "on" in request.GET)
+    adding = "without" not in request.GET and ("who" in request.GET or "on" in request.GET)
     form = WhatIfForm(
-        request.GET if adding else None, treaty=treaty, participants=participants, today=today
+        request.GET if adding else None,
+        treaty=treaty,
+        participants=participants,
+        # The day of the last deposit, for the next: a scenario is often one day's batch.
+        day=deposits[-1].date if deposits else today,
     )
     changed = None
-    if "remove" in request.GET:
-        code = request.GET["remove"].upper()
-        changed = [deposit for deposit in deposits if deposit.iso3 != code]
+    if "without" in request.GET:
+        # One deposit, as the URL writes it: the participant's others stay.
+        changed = [deposit for deposit in deposits if str(deposit) != request.GET["without"]]
     elif adding and form.is_valid():
         day, group = form.cleaned_data["on"], form.group()
         if group is None:

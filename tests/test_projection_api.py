@@ -266,3 +266,20 @@ def test_each_scenario_is_its_own_answer_in_the_cache(client, viet_nam_signed):
     one = client.get(WHAT_IF_URL, {"deposit": ["VNM:2027-01-15"]}).json()
     two = client.get(WHAT_IF_URL, {"deposit": ["VNM:2027-01-15", "CAN:2027-01-16"]}).json()
     assert (one["instruments_counted"], two["instruments_counted"]) == (1, 2)
+
+
+def test_a_protocols_deposit_needs_the_participant_to_be_a_party_to_the_convention(client, db):
+    convention = TreatyFactory(slug="convention")
+    protocol = TreatyFactory(slug="protocol", parent=convention)
+    party, outsider = ParticipantFactory(), ParticipantFactory()
+    ActionFactory(
+        treaty=convention, participant=party, kind=ActionKind.ACCESSION, date=dt.date(2026, 3, 1)
+    )
+    url = "/api/v1/treaties/protocol/what-if"
+    accepted = client.get(url, {"deposit": f"{party.iso3}:2027-01-15"})
+    assert accepted.status_code == 200
+    assert accepted.json()["instruments_counted"] == 1
+    refused = client.get(url, {"deposit": f"{outsider.iso3}:2027-01-15"})
+    assert refused.status_code == 400
+    assert "must already be a party to the parent treaty" in refused.json()["error"]
+    assert protocol.actions.count() == 0

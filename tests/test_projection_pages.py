@@ -108,8 +108,8 @@ def test_the_dashboard_gives_the_range_in_words_with_the_caveat_one_click_away(
 ):
     page = text(client.get("/", {"as_of": "2026-12-02"}))
     assert (
-        "If it keeps pace with comparable treaties, it would enter into force between "
-        "October 2027 and July 2029, most likely around September 2028." in page
+        "If it keeps pace with comparable treaties: between October 2027 and July 2029, most "
+        "likely around September 2028." in page
     )
     assert 'href="/treaties/hanoi-convention/projection/?as_of=2026-12-02#survivorship"' in page
     assert 'href="/treaties/hanoi-convention/what-if/"' in page
@@ -133,7 +133,11 @@ def test_the_dashboard_says_why_there_is_no_range(client, empty_record):
 
 def test_the_embed_card_shows_the_range_and_stays_small(client, empty_record):
     page = text(client.get("/treaties/hanoi-convention/embed/"))
-    assert "If it keeps pace with comparable treaties: in force between" in page
+    projection = empty_record.status().projection.entry_into_force
+    assert (
+        '<a href="/treaties/hanoi-convention/projection/" target="_blank" rel="noopener">'
+        f"Projected</a> entry into force: {projection.low:%b %Y} – {projection.high:%b %Y}"
+    ) in page
     assert len(page) < 4000
 
 
@@ -242,7 +246,12 @@ def test_with_htmx_adding_answers_the_fragment_and_the_scenarios_address(client,
 
 
 def test_removing_a_deposit_leaves_the_others(client, viet_nam_signed):
-    query = {"deposit": ["VNM:2027-01-15", "CAN:2027-01-20"], "remove": "VNM", "who": "", "on": ""}
+    query = {
+        "deposit": ["VNM:2027-01-15", "CAN:2027-01-20"],
+        "without": "VNM:2027-01-15",
+        "who": "",
+        "on": "",
+    }
     response = client.get(WHAT_IF, query)
     assert deposits_of(response["Location"]) == ["CAN:2027-01-20"]
     htmx = client.get(WHAT_IF, query, headers=HX)
@@ -289,8 +298,14 @@ def test_a_refused_or_malformed_deposit_in_the_address_is_named_and_left_out(
     assert "The deposit VNM:2027-02-01 is refused" in page
     assert "A deposit is written ISO3:YYYY-MM-DD (VNM:2026-12-01), not &#x27;oops&#x27;." in page
     assert "Hypothetical: 1 of 40 instruments" in page
+    # Removing the refused one keeps the same participant's accepted one.
+    response = client.get(
+        WHAT_IF, {"deposit": ["VNM:2027-01-15", "VNM:2027-02-01"], "without": "VNM:2027-02-01"}
+    )
+    assert deposits_of(response["Location"]) == ["VNM:2027-01-15"]
     assert (
-        '<button type="submit" name="remove" value="VNM" class="link">Remove VNM:2027-02-01' in page
+        '<button type="submit" formnovalidate name="without" value="VNM:2027-02-01" class="link">'
+        "Remove VNM:2027-02-01" in page
     )
 
 

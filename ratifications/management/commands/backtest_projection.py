@@ -48,6 +48,9 @@ class Command(BaseCommand):
             f"Coverage: {result.inside} of {len(result.judged)} real threshold dates inside the "
             f"stated {stated}% range ({percent}%)."
         )
+        self.stdout.write(
+            f"Outside: {result.later} later than the range, {result.earlier} earlier."
+        )
         if not result.acceptable:
             raise CommandError(f"{percent}% is more than 15 points from the stated {stated}%.")
         self.stdout.write(f"Within 15 points of the stated {stated}%.")
