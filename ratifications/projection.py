@@ -203,6 +203,7 @@ def reference_treaties() -> tuple[ReferenceTreaty, ...]:
     return tuple(treaties)
 
 
+@functools.cache
 def comparable() -> tuple[ReferenceTreaty, ...]:
     """The treaties the method can use: those whose deposits are known quarter by quarter."""
     return tuple(treaty for treaty in reference_treaties() if treaty.curve)
