@@ -17,6 +17,10 @@ PAGES = {
     # The table, scrolled to, with a search and a filter applied.
     "participants": "/?q=republic&status=signed#participants",
     "participant": "/participants/VNM/",
+    # When might it enter into force? (docs/projection.md)
+    "projection": "/treaties/hanoi-convention/projection/",
+    "what-if": "/treaties/hanoi-convention/what-if/?deposit=VNM:2027-03-01&deposit=QAT:2027-03-01"
+    "&deposit=AZE:2027-03-15&deposit=EUU:2027-03-15&deposit=FRA:2027-03-15",
 }
 # Parts of a page, whole: the map and the timeline; the map with a State focused.
 PARTS = {

@@ -246,3 +246,70 @@ class ActionForm(forms.ModelForm):
         for name in list(self.errors):
             if name in self.fields and not self.data.get(self.add_prefix(name)):
                 del self.errors[name]
+
+
+class WhatIfForm(forms.Form):
+    """The what-if page's "add" form: who deposits (one participant, or the signatories
+    that have not deposited, all or a regional group's), and on what day."""
+
+    SIGNATORIES = "signatories"
+
+    who = forms.ChoiceField(label=_("Who deposits"))
+    on = forms.CharField(
+        label=_("Deposit date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Any day, past or future: nothing is saved."),
+    )
+
+    def __init__(self, *args, treaty, participants, day: dt.date, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.treaty = treaty
+        groups = [(self.SIGNATORIES, _("All signatories that have not deposited"))] + [
+            (
+                f"{self.SIGNATORIES}:{group}",
+                format_lazy(_("Signatories of the {} group that have not deposited"), label),
+            )
+            for group, label in RegionalGroup.choices
+        ]
+        self.fields["who"].choices = [
+            ("", _("Choose")),
+            (_("Groups"), groups),
+            (
+                _("One participant"),
+                [(p.iso3, p.display_name) for p in sorted(participants, key=lambda p: p.sort_key)],
+            ),
+        ]
+        self.fields["on"].initial = day.isoformat()
+        self.fields["on"].widget.attrs["min"] = treaty.adopted_on.isoformat()
+        for name in self.fields:
+            described_by = [f"errors-{name}"]
+            if self.fields[name].help_text:
+                described_by.append(f"{self[name].auto_id}_helptext")
+            self.fields[name].widget.attrs["aria-describedby"] = " ".join(described_by)
+
+    def clean_on(self) -> dt.date:
+        raw = self.cleaned_data["on"].strip()
+        try:
+            if _DATE.fullmatch(raw):
+                day = dt.date.fromisoformat(raw)
+            else:
+                raise ValueError(raw)
+        except ValueError:
+            raise ValidationError(
+                gettext("Write the date as YYYY-MM-DD, not %(value)s.") % {"value": repr(raw)}
+            ) from None
+        if day < self.treaty.adopted_on:
+            raise ValidationError(
+                gettext("The treaty was adopted on %(day)s: no instrument can come before.")
+                % {"day": date_format(self.treaty.adopted_on, "DATE_FORMAT")}
+            )
+        return day
+
+    def group(self) -> str | None:
+        """For a group choice, the regional group ("" for all signatories); else None."""
+        who = self.cleaned_data["who"]
+        if who == self.SIGNATORIES:
+            return ""
+        if who.startswith(f"{self.SIGNATORIES}:"):
+            return who.split(":", 1)[1]
+        return None

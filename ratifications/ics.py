@@ -1,12 +1,15 @@
 """A treaty's key dates as an iCalendar file (RFC 5545), written by hand: no library needed.
 
 All-day events on New York dates: the last day to sign, and entry into force once
-the threshold is reached.
+the threshold is reached; until then, the projected range of entry into force as one
+event spanning it, marked as a projection (TENTATIVE, ratifications/projection.py).
 """
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ratifications.status import TreatyStatus
@@ -20,6 +23,12 @@ class Event:
     day: dt.date
     summary: str
     description: str
+    # The last day, for an event of several days (a projected range).
+    until: dt.date | None = None
+    # A projection, not a date: TENTATIVE, in the PROJECTION category.
+    tentative: bool = False
+    # Its own page, if not the calendar's (the method page of a projection).
+    path: str = ""
 
 
 def key_dates(result: TreatyStatus, host: str) -> list[Event]:
@@ -55,6 +64,34 @@ def key_dates(result: TreatyStatus, host: str) -> list[Event]:
                 },
             )
         )
+    projection = result.projection
+    if not status.entry_into_force and projection.projected:
+        range_ = projection.entry_into_force
+        events.append(
+            Event(
+                uid=f"{treaty.slug}-projected-range@{host}",
+                day=range_.low,
+                until=range_.high,
+                summary=_("Projection: the %(treaty)s might enter into force in this range")
+                % {"treaty": treaty.short_name},
+                description=_(
+                    "A projection, not a date. If it keeps pace with comparable treaties, "
+                    "entry into force would come between %(low)s and %(high)s, most likely "
+                    "around %(median)s (a %(percent)d%% range). Only treaties that did enter "
+                    "into force are compared: it may come later, or never. The link explains how "
+                    "it is computed."
+                )
+                % {
+                    "treaty": treaty.short_name,
+                    "low": range_.low.isoformat(),
+                    "high": range_.high.isoformat(),
+                    "median": range_.median.isoformat(),
+                    "percent": round(projection.interval * 100),
+                },
+                tentative=True,
+                path=reverse("ratifications:projection", args=[treaty.slug]),
+            )
+        )
     return events
 
 
@@ -74,13 +111,15 @@ def calendar(name: str, events: list[Event], *, stamp: dt.datetime, url: str) ->
             f"UID:{event.uid}",
             f"DTSTAMP:{stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}",
             f"DTSTART;VALUE=DATE:{event.day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{event.day + dt.timedelta(days=1):%Y%m%d}",
+            f"DTEND;VALUE=DATE:{(event.until or event.day) + dt.timedelta(days=1):%Y%m%d}",
             f"SUMMARY:{_text(event.summary)}",
             f"DESCRIPTION:{_text(event.description)}",
-            f"URL:{url}",
+            f"URL:{urljoin(url, event.path)}",
             "TRANSP:TRANSPARENT",
-            "END:VEVENT",
         ]
+        if event.tentative:
+            lines += ["STATUS:TENTATIVE", "CATEGORIES:PROJECTION"]
+        lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
 

@@ -133,6 +133,10 @@ class Clauses:
     signature_closes_on: dt.date | None = None
     denunciation_months: int = 12
 
+    def entry_into_force_after(self, threshold_reached_on: dt.date) -> dt.date:
+        """The treaty's entry into force for a threshold reached on that day (art. 65(1))."""
+        return threshold_reached_on + dt.timedelta(days=self.entry_into_force_days)
+
 
 @dataclass(frozen=True, slots=True)
 class Act:
@@ -318,7 +322,7 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
 
     entry_into_force = None
     if threshold_reached_on is not None:
-        entry_into_force = threshold_reached_on + dt.timedelta(days=clauses.entry_into_force_days)
+        entry_into_force = clauses.entry_into_force_after(threshold_reached_on)
 
     participants = []
     for key in sorted(positions):

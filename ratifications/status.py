@@ -1,6 +1,7 @@
 """A treaty's public status: computed from its verified actions by the rules engine."""
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from django.utils.translation import gettext
 
 from ratifications import rules
 from ratifications.models import Action, Treaty
+from ratifications.projection import Projection, project
 from ratifications.rules import ActionKind
 from states.models import Kind, Participant
 
@@ -24,6 +26,14 @@ def statuses(treaties: Iterable[Treaty], as_of: dt.date | None = None) -> dict[i
     """
     treaties = list(treaties)
     as_of = as_of or rules.today_in_new_york()
+    found = verified_rows(treaties, as_of)
+    return {treaty.pk: TreatyStatus.of(treaty, found[treaty.pk], as_of) for treaty in treaties}
+
+
+def verified_rows(treaties: list[Treaty], as_of: dt.date) -> dict[int, list[tuple]]:
+    """Each treaty's verified actions up to `as_of` as `TreatyStatus.of` reads them, in
+    date order, by treaty pk: (iso3, UN name, participant kind, action kind, date,
+    reviewed_at, notification, declarations). One query."""
     rows = (
         Action.objects.verified()
         .filter(treaty__in=treaties, date__lte=as_of)
@@ -43,7 +53,7 @@ def statuses(treaties: Iterable[Treaty], as_of: dt.date | None = None) -> dict[i
     found = defaultdict(list)
     for treaty, *row in rows:
         found[treaty].append(row)
-    return {treaty.pk: TreatyStatus.of(treaty, found[treaty.pk], as_of) for treaty in treaties}
+    return found
 
 
 def standings(
@@ -120,20 +130,44 @@ class TreatyStatus:
     last_updated: dt.datetime | None
 
     @classmethod
-    def of(cls, treaty: Treaty, rows: list[tuple], as_of: dt.date) -> "TreatyStatus":
-        """From `statuses`' rows of one treaty, in date order."""
+    def of(
+        cls,
+        treaty: Treaty,
+        rows: list[tuple],
+        as_of: dt.date,
+        hypothetical: Iterable[tuple[rules.Act, str]] = (),
+    ) -> "TreatyStatus":
+        """From `verified_rows`' rows of one treaty, in date order; with `hypothetical`
+        acts (each with its participant's UN name) added for a what-if (ratifications/
+        whatif.py), which change the counts but not when the data is from."""
         acts = [
             rules.Act(iso3, ActionKind(kind), day, participant_kind == Kind.REIO)
             for iso3, _name, participant_kind, kind, day, *_rest in rows
         ]
+        hypothetical = list(hypothetical)
+        acts += [act for act, _name in hypothetical]
         return cls(
             treaty,
             rules.compute_status(treaty.clauses, acts, as_of),
-            names={row[0]: row[1] for row in rows},
+            names={row[0]: row[1] for row in rows}
+            | {act.participant: name for act, name in hypothetical},
             notifications={row[0]: row[6] for row in rows if row[6]},
             declared=frozenset(row[0] for row in rows if row[7]),
             data_as_of=rows[-1][4] if rows else None,
             last_updated=max((row[5] for row in rows if row[5]), default=None),
+        )
+
+    @functools.cached_property
+    def projection(self) -> Projection:
+        """When the threshold might be reached, if the treaty keeps pace with comparable
+        treaties (ratifications/projection.py); the real dates once it is. No query."""
+        status = self.status
+        return project(
+            self.treaty.clauses,
+            status.instruments_counted,
+            status.as_of,
+            threshold_reached_on=status.threshold_reached_on,
+            reference=self.treaty.untc_reference,
         )
 
     def rows(self) -> list[rules.ParticipantStatus]:

@@ -14,6 +14,8 @@ from tests.factories import ActionFactory, ParticipantFactory, TreatyFactory
 
 HX = {"HX-Request": "true", "HX-Target": "participants"}
 POLL = {"HX-Request": "true", "HX-Target": "counters"}
+# Two hypothetical deposits: the denounced State accedes again, a new State accedes.
+WHAT_IF = {"deposit": ["{iso3}:2027-07-01", "{other}:2027-07-02"]}
 
 
 @pytest.fixture(params=[1, 10], ids=["1 treaty", "10 treaties"])
@@ -38,7 +40,7 @@ def record(request, db):
             place="New York",
             notification="C.N.1.2026",
         )
-    return {"slug": "treaty-0", "iso3": states[0].iso3}
+    return {"slug": "treaty-0", "iso3": states[0].iso3, "other": ParticipantFactory().iso3}
 
 
 CASES = [
@@ -57,6 +59,14 @@ CASES = [
     ("treaty feed", "/treaties/{slug}/feed/", {}, {}, 3),
     # 2. the participant; 3. its newest verified actions.
     ("participant feed", "/participants/{iso3}/feed/", {}, {}, 3),
+    # 2. the treaty; 3. the status (the projection is arithmetic on it, no query).
+    ("projection API", "/api/v1/treaties/{slug}/projection", {}, {}, 3),
+    ("method page", "/treaties/{slug}/projection/", {}, {}, 3),
+    # 2. the treaty; 3. the participants the deposits name; 4. the verified actions.
+    ("what-if API", "/api/v1/treaties/{slug}/what-if", WHAT_IF, {}, 4),
+    # 2. the treaty; 3. every participant (the form, the deposits); 4. the verified actions.
+    ("what-if page", "/treaties/{slug}/what-if/", WHAT_IF, {}, 4),
+    ("what-if fragment", "/treaties/{slug}/what-if/", WHAT_IF, {"HX-Request": "true"}, 4),
     # 2. the participant; 3. the treaties; 4. its verified actions; 5. the day each
     # treaty's threshold-th instrument came; 6. the instruments and denunciations up to it.
     ("participant page", "/participants/{iso3}/", {}, {}, 6),
@@ -72,6 +82,10 @@ def test_a_public_answer_costs_the_same_queries_whatever_the_size_and_one_when_k
     client, record, django_assert_num_queries, url, query, headers, budget
 ):
     url = url.format(**record)
+    query = {
+        name: [value.format(**record) for value in values] if isinstance(values, list) else values
+        for name, values in query.items()
+    }
     with django_assert_num_queries(budget):
         first = client.get(url, query, headers=headers)
     assert first.status_code == 200
