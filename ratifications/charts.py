@@ -187,6 +187,9 @@ class Timeline:
     marks: list[Mark]
     bands: list[Mark]
     signature_closes: dt.date | None
+    # Comparable treaties' instruments as if they had opened on this treaty's day with its
+    # threshold, drawn faintly behind its own: one path, in the plot's units.
+    references: str = ""
 
     @property
     def width(self) -> float:
@@ -212,6 +215,7 @@ def timeline(
     entry_into_force: dt.date | None,
     signature_closes: dt.date | None = None,
     bands: Sequence[Band] = (),
+    references: Sequence[Sequence[tuple[dt.date, float]]] = (),
 ) -> Timeline:
     """The chart from `start` (the treaty's opening) through every day it marks.
 
@@ -284,8 +288,14 @@ def timeline(
         # Two steps at most: a small panel reads with three lines.
         count_ticks(max([0, *(p.signatories for p in points)]), 2),
     )
-    threshold_y = Scale(0, instruments.ticks[-1].value, instruments.bottom, instruments.top)(
-        threshold
+    counts = Scale(0, instruments.ticks[-1].value, instruments.bottom, instruments.top)
+    threshold_y = counts(threshold)
+    # Each comparable treaty as far as the chart goes, from the start of the first day.
+    drawn = ([(day, count) for day, count in curve if day <= end] for curve in references)
+    references_path = "".join(
+        "M" + "L".join(f"{u(day):g} {counts(count):g}" for day, count in points)
+        for points in drawn
+        if len(points) > 1
     )
     marks, placed_bands = [], []
     for number, (day, kind, band) in enumerate(rows):
@@ -334,4 +344,5 @@ def timeline(
         marks=sorted(marks, key=lambda mark: mark.day),
         bands=placed_bands,
         signature_closes=signature_closes,
+        references=references_path,
     )

@@ -29,8 +29,9 @@ from ratifications.feeds import ParticipantFeed, TreatyFeed
 from ratifications.forms import DashboardForm, StatusFilter, parse_date
 from ratifications.importing import export_rows
 from ratifications.models import Action, Treaty
+from ratifications.projection import timeline_overlay
 from ratifications.rules import today_in_new_york
-from ratifications.status import standings
+from ratifications.status import TreatyStatus, standings
 from ratifications.worldmap import world_map
 from states.models import Participant
 from treatytrack.caching import SHARED_POLICY, etag_for, public
@@ -153,7 +154,7 @@ def _render_dashboard(request, treaty, form, fragment):
         "embed_url": request.build_absolute_uri(reverse("ratifications:embed", args=[treaty.slug])),
         # The pictures draw on what is already here: no query of their own.
         "world_map": world_map([(row.participant, row.status) for row in rows], url),
-        "timeline": _timeline(treaty, status),
+        "timeline": _timeline(treaty, result),
     }
     return render(request, DASHBOARD, context)
 
@@ -198,7 +199,15 @@ def _answer(text: str, rows: list[Row]) -> dict:
     return {"find": text, "candidates": found[:12], "more": max(0, len(found) - 12)}
 
 
-def _timeline(treaty, status: rules.Status) -> charts.Timeline:
+def _timeline(treaty, result: TreatyStatus) -> charts.Timeline:
+    """The timeline of the status, and until the threshold is reached the projected entry
+    into force as a band, with the comparable treaties' curves behind."""
+    status = result.status
+    overlay = timeline_overlay(result.projection, treaty.clauses)
+    bands = []
+    if overlay.entry_into_force:
+        low, high = overlay.entry_into_force.low, overlay.entry_into_force.high
+        bands.append(charts.Band(low, high, "projection"))
     return charts.timeline(
         status.timeline,
         start=treaty.signature_opens_on or treaty.adopted_on,
@@ -207,6 +216,8 @@ def _timeline(treaty, status: rules.Status) -> charts.Timeline:
         threshold=status.threshold,
         entry_into_force=status.entry_into_force,
         signature_closes=treaty.signature_closes_on,
+        bands=bands,
+        references=[curve.points for curve in overlay.curves],
     )
 
 

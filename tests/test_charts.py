@@ -220,6 +220,24 @@ def test_a_band_is_placed_between_its_dates_and_stretches_the_chart():
     assert len(set(rows)) == len(rows)
 
 
+def test_comparable_treaties_are_drawn_behind_on_the_instruments_scale_as_far_as_the_chart():
+    quick = [(OPENING, 0), (dt.date(2026, 4, 25), 20), (dt.date(2026, 10, 25), 40)]
+    slow = [(OPENING, 0), (dt.date(2026, 10, 25), 10), (dt.date(2028, 10, 25), 40)]
+    chart = hanoi_timeline(references=[quick, slow])
+    paths = re.findall(r"M[^M]+", chart.references)
+    assert len(paths) == 2
+    heights = [float(y) for y in re.findall(r" ([\d.]+)(?:L|$)", paths[0])]
+    # 0 on the baseline, 40 (the threshold) on its line, 20 halfway.
+    assert heights == [
+        chart.instruments.bottom,
+        pytest.approx((chart.instruments.bottom + chart.threshold_y) / 2, abs=0.1),
+        chart.threshold_y,
+    ]
+    # The slow one stops where the chart does (the close of signature): two points of three.
+    assert paths[1].count("L") == 1
+    assert hanoi_timeline().references == ""
+
+
 @given(
     st.lists(st.dates(min_value=OPENING, max_value=dt.date(2030, 12, 31)), min_size=3, max_size=3)
 )

@@ -472,3 +472,24 @@ def test_the_date_picker_is_bounded_by_the_adoption_and_today(client, viet_nam_s
     page = client.get("/").content.decode()
     today = today_in_new_york().isoformat()
     assert f'min="2024-12-24" max="{today}" required>' in page
+
+
+def test_the_timeline_draws_the_projected_range_and_comparable_treaties_until_the_threshold(
+    client, empty_record
+):
+    for state in Participant.objects.states().order_by("name")[:40]:
+        ActionFactory(treaty=empty_record, participant=state, date=dt.date(2025, 10, 25))
+    page = client.get("/").content.decode()
+    assert 'class="chart-band chart-band-projection"' in page
+    assert '<path class="chart-reference" d="M' in page
+    assert "if it keeps pace with comparable treaties" in page
+    for state in Participant.objects.states().order_by("name")[:40]:
+        ActionFactory(
+            treaty=empty_record,
+            participant=state,
+            kind=ActionKind.RATIFICATION,
+            date=dt.date(2026, 3, 1),
+        )
+    # Reached: the real dates, no projection.
+    page = client.get("/").content.decode()
+    assert "chart-band-projection" not in page and "chart-reference" not in page
