@@ -506,6 +506,8 @@ def timeline_overlay(projection: Projection, clauses: Clauses) -> Overlay:
         )
         for peer in (projection.candidates if start else ())
     )
+    if projection.reached:
+        return Overlay(None, None, ())
     if not projection.projected:
         return Overlay(None, None, curves)
     return Overlay(projection.threshold_date, projection.entry_into_force, curves)
