@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from ratifications import projection
 from ratifications.projection import (
     MINIMUM_PEERS,
+    Overlay,
     Reason,
     ReferenceClass,
     ReferenceTreaty,
@@ -366,11 +367,9 @@ def test_the_timeline_gets_the_band_and_the_peers_curves_scaled_to_this_treaty()
     assert all(count <= 40 for curve in overlay.curves for _day, count in curve.points)
 
 
-def test_the_timeline_gets_no_band_once_the_real_dates_are_known():
+def test_the_timeline_gets_neither_band_nor_curves_once_the_real_dates_are_known():
     result = project(HANOI, 40, dt.date(2027, 3, 1), threshold_reached_on=dt.date(2027, 2, 1))
-    overlay = timeline_overlay(result, HANOI)
-    assert overlay.threshold_date is None and overlay.entry_into_force is None
-    assert overlay.curves
+    assert timeline_overlay(result, HANOI) == Overlay(None, None, ())
 
 
 # The back-test
