@@ -58,8 +58,8 @@ class FollowingForm(forms.ModelForm):
             self.add_error(
                 "topics",
                 gettext(
-                    "The threshold and the signature deadline concern the treaty as a whole: "
-                    "choose them without a participant."
+                    "The threshold, the signature deadline and the projection concern the "
+                    "treaty as a whole: choose them without a participant."
                 ),
             )
         return cleaned

@@ -90,6 +90,11 @@ def _subject(event: Event) -> str:
                 "treaty": treaty,
                 "day": _day(data["signature_closes_on"]),
             }
+        case Kind.PROJECTION_MOVED:
+            return _("%(treaty)s: entry into force now projected around %(day)s") % {
+                "treaty": treaty,
+                "day": _day(data["projected"]["median"]),
+            }
         case Kind.CONFIRM:
             return _("Confirm your Treatytrack alert: %(subject)s") % {
                 "subject": event.follow.subject
@@ -121,6 +126,10 @@ def _body(event: Event, subscriber) -> str:
         context["participant_url"] = site(event.participant.get_absolute_url())
     if "action" in event.data:
         context["action"] = event.decided()
+    if event.kind == Event.Kind.PROJECTION_MOVED:
+        for name in ("projected", "previous"):
+            context[name] = {key: _day(day) for key, day in event.data[name].items()}
+        context["method_url"] = site(reverse("ratifications:projection", args=[event.treaty.slug]))
     if event.kind == Event.Kind.CONFIRM:
         follow: Follow = event.follow
         context["follow"] = follow

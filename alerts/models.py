@@ -38,6 +38,9 @@ CONFIRMATION_DAYS = 7
 CATCH_UP_DAYS = 7
 # Days before the signature deadline on which its followers are reminded.
 SIGNATURE_REMINDERS = (30, 7, 1)
+# A projected entry into force is news when its median moves by more than this many days
+# from the one last told (a month; the range moves a little every day a treaty waits).
+PROJECTION_MOVE_DAYS = 30
 
 
 def _token() -> str:
@@ -55,14 +58,18 @@ class Topic(models.TextChoices):
     THRESHOLD = "threshold", _("The threshold reached")
     ENTRY_INTO_FORCE = "entry_into_force", _("Entry into force")
     SIGNATURE_CLOSING = "signature_closing", _("The signature deadline: 30, 7 and 1 days before")
+    PROJECTION = (
+        "projection",
+        _("The projected entry into force, when it moves by more than a month"),
+    )
 
     @property
     def field(self) -> str:
         return f"on_{self.value}"
 
 
-# Only the treaty as a whole reaches its threshold and has a signature deadline.
-TREATY_ONLY = (Topic.THRESHOLD, Topic.SIGNATURE_CLOSING)
+# Only the treaty as a whole reaches its threshold, has a signature deadline and a projection.
+TREATY_ONLY = (Topic.THRESHOLD, Topic.SIGNATURE_CLOSING, Topic.PROJECTION)
 
 
 class FollowingQuerySet(models.QuerySet):
@@ -101,6 +108,7 @@ class Following(models.Model):
     on_threshold = models.BooleanField(Topic.THRESHOLD.label, default=False)
     on_entry_into_force = models.BooleanField(Topic.ENTRY_INTO_FORCE.label, default=False)
     on_signature_closing = models.BooleanField(Topic.SIGNATURE_CLOSING.label, default=False)
+    on_projection = models.BooleanField(Topic.PROJECTION.label, default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = FollowingQuerySet.as_manager()
@@ -112,12 +120,13 @@ class Following(models.Model):
                 condition=Q(on_verified=True)
                 | Q(on_threshold=True)
                 | Q(on_entry_into_force=True)
-                | Q(on_signature_closing=True),
+                | Q(on_signature_closing=True)
+                | Q(on_projection=True),
                 name="%(class)s_follows_a_topic",
             ),
             models.CheckConstraint(
                 condition=Q(participant__isnull=True)
-                | Q(on_threshold=False, on_signature_closing=False),
+                | Q(on_threshold=False, on_signature_closing=False, on_projection=False),
                 name="%(class)s_participant_topics",
             ),
         ]
@@ -313,6 +322,7 @@ class EventKind(models.TextChoices):
         _("Entry into force for a participant"),
     )
     SIGNATURE_CLOSING = "treaty.signature_closing", _("The signature deadline near")
+    PROJECTION_MOVED = "treaty.projection_moved", _("The projected entry into force moved")
     # For a mission's staff only: decisions on their submissions that change nothing public.
     SUBMISSION_REJECTED = "submission.rejected", _("A submission rejected")
     REJECTION_UNDONE = "submission.rejection_undone", _("A rejection undone")
@@ -334,6 +344,7 @@ class Event(models.Model):
         Kind.ENTRY_INTO_FORCE: Topic.ENTRY_INTO_FORCE,
         Kind.PARTICIPANT_ENTRY_INTO_FORCE: Topic.ENTRY_INTO_FORCE,
         Kind.SIGNATURE_CLOSING: Topic.SIGNATURE_CLOSING,
+        Kind.PROJECTION_MOVED: Topic.PROJECTION,
     }
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
@@ -726,3 +737,54 @@ class DailyCheck(models.Model):
         today = today_in_new_york(now)
         done = cls.objects.filter(day=today).exclude(done_at=None).exists()
         return None if done else today
+
+
+class ToldProjection(models.Model):
+    """A treaty's projected entry into force as last told to its followers (or first seen):
+    the daily check tells them again when the median moves more than PROJECTION_MOVE_DAYS."""
+
+    treaty = models.OneToOneField(
+        Treaty, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    as_of = models.DateField()
+    low = models.DateField()
+    median = models.DateField()
+    high = models.DateField()
+
+    class Meta:
+        verbose_name = _("projection told")
+
+    def __str__(self):
+        return f"{self.treaty_id}: {self.median} as of {self.as_of}"
+
+    def as_json(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "low": self.low.isoformat(),
+            "median": self.median.isoformat(),
+            "high": self.high.isoformat(),
+        }
+
+    @classmethod
+    def moved(cls, treaty: Treaty, projection) -> "ToldProjection | None":
+        """The projection told before, when `projection` has moved far enough from it to be
+        news, and `projection` becomes the one told. None the first time (it is recorded,
+        as what later ones are measured against) and when there is nothing projected (the
+        threshold reached is news of its own; a projection found again starts afresh)."""
+        if not projection.projected:
+            cls.objects.filter(treaty=treaty).delete()
+            return None
+        now = projection.entry_into_force
+        told = cls.objects.filter(treaty=treaty).first()
+        if told is not None and abs((now.median - told.median).days) <= PROJECTION_MOVE_DAYS:
+            return None
+        cls.objects.update_or_create(
+            treaty=treaty,
+            defaults={
+                "as_of": projection.as_of,
+                "low": now.low,
+                "median": now.median,
+                "high": now.high,
+            },
+        )
+        return told

@@ -22,6 +22,7 @@ from alerts.models import (
     Event,
     Follow,
     Subscriber,
+    ToldProjection,
 )
 from ratifications.models import Treaty
 from ratifications.status import statuses
@@ -136,6 +137,22 @@ def scheduled_events(day: dt.date) -> list[Event]:
                     data={
                         "entry_into_force": status.entry_into_force.isoformat(),
                         "parties": status.parties,
+                    },
+                )
+            )
+        projection = treaty_status.projection
+        if told := ToldProjection.moved(treaty, projection):
+            events.append(
+                Event.record(
+                    Event.Kind.PROJECTION_MOVED,
+                    key=f"projection:{treaty.slug}:{day}",
+                    treaty=treaty,
+                    data={
+                        "as_of": projection.as_of.isoformat(),
+                        "instruments_counted": status.instruments_counted,
+                        "threshold": status.threshold,
+                        "projected": projection.entry_into_force.as_json(),
+                        "previous": told.as_json(),
                     },
                 )
             )

@@ -11,11 +11,21 @@ import json
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from alerts import webhooks
-from alerts.models import DailyCheck, Delivery, Endpoint, Event, Follow, Subscriber, Topic
+from alerts.models import (
+    DailyCheck,
+    Delivery,
+    Endpoint,
+    Event,
+    Follow,
+    Subscriber,
+    ToldProjection,
+    Topic,
+)
 from alerts.tasks import daily_check, tick
 from ratifications.models import Action
 from ratifications.rules import ActionKind
@@ -427,6 +437,53 @@ def test_entry_into_force_is_told_on_the_day_for_the_treaty_and_each_participant
         daily_check(dt.date(2026, 9, 19))
     (alert,) = mail.outbox
     assert alert.subject == "Hanoi Convention: in force for Late from 19 September 2026"
+
+
+def test_a_projection_that_moves_more_than_a_month_is_told_once(ready, worker):
+    follow("projection@example.org", ready, topics=[Topic.PROJECTION])
+    follow("verified@example.org", ready, topics=[Topic.SIGNATURE_CLOSING])
+    with worker():
+        daily_check(dt.date(2026, 3, 1))
+    # The first projection seen is what later ones are measured against, not news.
+    assert not mail.outbox
+    first = ToldProjection.objects.get(treaty=ready)
+    for state in ParticipantFactory.create_batch(30):
+        ActionFactory(
+            treaty=ready, participant=state, kind=ActionKind.ACCESSION, date=dt.date(2026, 3, 2)
+        )
+    with worker():
+        daily_check(dt.date(2026, 3, 2))
+        daily_check(dt.date(2026, 3, 3))
+    (alert,) = mail.outbox
+    moved = ToldProjection.objects.get(treaty=ready)
+    assert (first.median - moved.median).days > 30
+    assert alert.to == ["projection@example.org"]
+    assert alert.subject == (
+        f"Hanoi Convention: entry into force now projected around {date_format(moved.median)}"
+    )
+    assert f"from the {date_format(first.median)} projected on 1 March 2026" in alert.body
+    assert "/treaties/hanoi-convention/projection/" in alert.body
+    (event,) = Event.objects.filter(kind=Event.Kind.PROJECTION_MOVED)
+    assert event.data["previous"]["median"] == first.median.isoformat()
+    assert event.data["projected"]["median"] == moved.median.isoformat()
+
+
+def test_no_projection_is_told_once_the_threshold_is_reached(ready, worker):
+    follow("projection@example.org", ready, topics=[Topic.PROJECTION])
+    daily_check(dt.date(2026, 3, 1))
+    for state in ParticipantFactory.create_batch(40):
+        ActionFactory(
+            treaty=ready, participant=state, kind=ActionKind.ACCESSION, date=dt.date(2026, 3, 2)
+        )
+    with worker():
+        daily_check(dt.date(2026, 3, 2))
+    assert not mail.outbox
+    assert not ToldProjection.objects.exists()
+
+
+def test_the_projection_is_followed_on_the_treaty_not_on_a_participant(ready, viet_nam):
+    with pytest.raises(IntegrityError):
+        follow("projection@example.org", ready, viet_nam, topics=[Topic.PROJECTION])
 
 
 def test_the_daily_check_runs_once_a_day_from_its_hour(ready, settings, worker):
