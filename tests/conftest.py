@@ -14,6 +14,7 @@ from hypothesis import settings as hypothesis_settings
 
 from ratifications.models import Action, Revision, Treaty
 from ratifications.rules import ActionKind
+from reports.models import Report
 from states.models import Participant
 from tests.factories import ActionFactory, ParticipantFactory
 
@@ -78,6 +79,8 @@ class Shipped:
     def tables() -> list[str]:
         """The tables load_defaults writes, the actions before what they point at."""
         models = [
+            Report.history.model,
+            Report,
             Action.history.model,
             Action,
             Treaty.history.model,
