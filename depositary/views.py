@@ -19,7 +19,7 @@ from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -620,15 +620,22 @@ def _after_reconcile(request, treaty: Treaty):
     return _reconcile_page(request, treaty) if request.htmx else redirect(_reconcile_url(treaty))
 
 
+def _chosen_treaty(slug: str | None) -> Treaty:
+    """The treaty asked for (404 if unknown); else the default one, or the first."""
+    if slug:
+        return get_object_or_404(Treaty, slug=slug)
+    treaty = Treaty.objects.filter(slug=settings.DEFAULT_TREATY_SLUG).first()
+    if treaty is None and (treaty := Treaty.objects.first()) is None:
+        raise Http404
+    return treaty
+
+
 @vary_on_headers("HX-Request")
 @require_safe
 @login_required
 def reconcile(request):
     _depositary(request)
-    treaty = get_object_or_404(
-        Treaty, slug=request.GET.get("treaty") or settings.DEFAULT_TREATY_SLUG
-    )
-    return _reconcile_page(request, treaty)
+    return _reconcile_page(request, _chosen_treaty(request.GET.get("treaty")))
 
 
 def _check(request, treaty: Treaty, read, *, origin: str, source: str):
@@ -661,9 +668,7 @@ def reconcile_upload(request):
     _depositary(request)
     form = StatusFileForm(request.POST, request.FILES)
     if not form.is_valid():
-        treaty = form.cleaned_data.get("treaty") or get_object_or_404(
-            Treaty, slug=settings.DEFAULT_TREATY_SLUG
-        )
+        treaty = form.cleaned_data.get("treaty") or _chosen_treaty(None)
         return _reconcile_page(request, treaty, form=form)
     file, treaty = form.cleaned_data["file"], form.cleaned_data["treaty"]
     return _check(request, treaty, file.read, origin=Reconciliation.Origin.UPLOAD, source=file.name)

@@ -98,7 +98,7 @@ def _workspace_context(user):
         "reports": Report.objects.filter(participant__in=participants)
         .select_related("participant", "treaty")
         .order_by("-date", "-pk")
-        .with_recorded(),
+        .with_recorded(actions),
         "records": records,
         "submissions": submissions,
         "news": sorted(news, key=lambda a: a.reviewed_at, reverse=True),

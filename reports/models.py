@@ -42,27 +42,26 @@ class ReportQuerySet(models.QuerySet):
     def for_participant(self, participant):
         return self.filter(participant=participant)
 
-    def with_recorded(self) -> list["Report"]:
+    def with_recorded(self, actions: Iterable[Action] | None = None) -> list["Report"]:
         """The reports, each with `recorded`: the verified action that records it, or None.
 
-        One query more, for the verified signatures and instruments of their participants.
+        Among `actions` when given (verified ones, which the caller has already), else
+        those read in one query more: their participants' verified signatures and
+        instruments.
         """
         reports = list(self)
-        actions = defaultdict(list)
-        if reports:
-            found = (
-                Action.objects.verified()
-                .filter(
-                    participant__in={r.participant_id for r in reports},
-                    treaty__in={r.treaty_id for r in reports},
-                    kind__in=[ActionKind.SIGNATURE, *rules.INSTRUMENTS],
-                )
-                .only("pk", "treaty_id", "participant_id", "kind", "date")
+        if actions is None and reports:
+            actions = Action.objects.verified().filter(
+                participant__in={r.participant_id for r in reports},
+                treaty__in={r.treaty_id for r in reports},
+                kind__in=[ActionKind.SIGNATURE, *rules.INSTRUMENTS],
             )
-            for action in found:
-                actions[action.treaty_id, action.participant_id].append(action)
+        found = defaultdict(list)
+        for action in actions or ():
+            if action.review == Action.Review.VERIFIED:
+                found[action.treaty_id, action.participant_id].append(action)
         for report in reports:
-            report.recorded = report.recorded_by(actions[report.treaty_id, report.participant_id])
+            report.recorded = report.recorded_by(found[report.treaty_id, report.participant_id])
         return reports
 
     def load_csv(self, path: Path, treaty: Treaty) -> tuple[int, int, int]:

@@ -1,6 +1,9 @@
 import datetime as dt
+import http.server
 import io
 import os
+import threading
+import time
 
 import pytest
 from django.core.cache import caches
@@ -169,13 +172,14 @@ def defaults(db) -> Treaty:
 
 @pytest.fixture
 def empty_record(defaults) -> Treaty:
-    """The shipped participants and the Hanoi Convention, with no action recorded.
+    """The shipped participants and the Hanoi Convention, with no action (nor report)
+    recorded.
 
     For a test that states its own cast on the real participants and treaty,
     free of whatever the shipped status says today.
     """
     with connection.cursor() as cursor:
-        for model in (Action.history.model, Action):
+        for model in (Report.history.model, Report, Action.history.model, Action):
             cursor.execute(f"DELETE FROM {_quote(model._meta.db_table)}")
     Revision.advance()
     return defaults
@@ -242,3 +246,30 @@ def sized(request, defaults) -> Treaty:
     pytest-django orders them with the other database tests.
     """
     return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def untc_server():
+    """A local HTTP server standing for the depositary's (tests never use the network):
+    (its address, its routes), each route's path -> (status, body, seconds between 1 KB)."""
+    routes: dict[str, tuple[int, bytes, float]] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            status, body, delay = routes.get(self.path, (404, b"Not found", 0))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/xml")
+            self.end_headers()
+            for start in range(0, len(body), 1024):
+                time.sleep(delay)
+                self.wfile.write(body[start : start + 1024])
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", routes
+    httpd.shutdown()
+    httpd.server_close()

@@ -2,9 +2,7 @@
 line, and --apply recording what is missing here, all or nothing, as the import does."""
 
 import datetime as dt
-import http.server
 import io
-import threading
 import time
 
 import pytest
@@ -295,57 +293,32 @@ def test_an_unknown_treaty_or_a_missing_file_is_refused(nothing_recorded, tmp_pa
     assert refused(tmp_path / "nope.xml", "--treaty", HANOI).startswith("Cannot read")
 
 
-# Fetching: a local server, never the network
+# Fetching: a local server (`untc_server`, tests/conftest.py), never the network
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    routes: dict = {}
-
-    def do_GET(self):
-        status, body, delay = self.routes.get(self.path, (404, b"Not found", 0))
-        self.send_response(status)
-        self.send_header("Content-Type", "application/xml")
-        self.end_headers()
-        for start in range(0, len(body), 1024):
-            time.sleep(delay)
-            self.wfile.write(body[start : start + 1024])
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def test_the_file_is_fetched_from_an_address(recorded, server):
-    Handler.routes = {"/hanoi.xml": (200, status_file([("Canada", cell(dt.date(2026, 7, 14)))]), 0)}
+def test_the_file_is_fetched_from_an_address(recorded, untc_server):
+    server, routes = untc_server
+    routes["/hanoi.xml"] = (200, status_file([("Canada", cell(dt.date(2026, 7, 14)))]), 0)
     assert run(f"{server}/hanoi.xml", "--treaty", HANOI)[0] == (
         "missing here: Canada: signature of 2026-07-14"
     )
 
 
-def test_without_a_file_the_treatys_own_address_is_fetched(recorded, server):
-    Handler.routes = {"/own.xml": (200, status_file([("Canada", "14 Jul 2026", "")]), 0)}
+def test_without_a_file_the_treatys_own_address_is_fetched(recorded, untc_server):
+    server, routes = untc_server
+    routes["/own.xml"] = (200, status_file([("Canada", "14 Jul 2026", "")]), 0)
     recorded.status_file_url = f"{server}/own.xml"
     recorded.save()
     assert run("--treaty", HANOI)[-1] == "4 differences"
     assert Reconciliation.objects.get().source == f"{server}/own.xml"
 
 
-def test_a_fetch_that_fails_says_why_and_records_nothing(nothing_recorded, server, settings):
+def test_a_fetch_that_fails_says_why_and_records_nothing(nothing_recorded, untc_server, settings):
+    server, routes = untc_server
     settings.UNTC_FETCH_TIMEOUT = 1
     settings.UNTC_MAX_BYTES = 50_000
-    Handler.routes = {
-        "/slow.xml": (200, b" " * 10_000, 0.2),
-        "/big.xml": (200, b" " * 100_000, 0),
-    }
+    routes["/slow.xml"] = (200, b" " * 10_000, 0.2)
+    routes["/big.xml"] = (200, b" " * 100_000, 0)
     assert refused(f"{server}/missing.xml", "--treaty", HANOI).endswith(
         f"{server}/missing.xml answered 404 Not Found."
     )
