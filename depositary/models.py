@@ -8,6 +8,7 @@ write path (ratifications/importing.py), all or nothing.
 """
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable
 
@@ -200,7 +201,7 @@ class Discrepancy(models.Model):
     there_in_effect = models.BooleanField(default=True)
     # A participant not matched: its row in the file, and its actions there.
     row = models.PositiveIntegerField(null=True, blank=True)
-    entries = models.TextField(blank=True)
+    entries = models.JSONField(default=list, blank=True)  # [[kind, date, symbol, in effect]]
     key = models.CharField(max_length=400)
 
     class Meta:
@@ -221,7 +222,9 @@ class Discrepancy(models.Model):
             self.there_kind, self.there_date = item.there.kind, item.there.date
             self.there_symbol, self.there_in_effect = item.there.symbol, item.there.in_effect
         self.row = item.row
-        self.entries = "; ".join(str(e) for e in item.entries)
+        self.entries = [
+            [e.kind.value, e.date.isoformat(), e.symbol, e.in_effect] for e in item.entries
+        ]
         self.key = self.key_of(item)
 
     @property
@@ -237,12 +240,15 @@ class Discrepancy(models.Model):
     def describe(self) -> str:
         """The difference in a sentence, in the page's language."""
 
-        def action(kind, day, symbol=""):
+        def action(kind, day, symbol="", in_effect=True):
             text = gettext("%(kind)s of %(date)s") % {
                 "kind": ActionKind(kind).label.lower(),
                 "date": date_format(day, "DATE_FORMAT"),
             }
-            return f"{text} ({symbol})" if symbol else text
+            text = f"{text} ({symbol})" if symbol else text
+            return (
+                text if in_effect else gettext("%(action)s, no longer in effect") % {"action": text}
+            )
 
         values = {"name": self.name}
         if self.here_kind:
@@ -253,7 +259,15 @@ class Discrepancy(models.Model):
             return gettext(
                 "%(name)s (row %(row)d of the file) is no participant's name or alias. Its row: "
                 "%(entries)s."
-            ) % {**values, "row": self.row or 0, "entries": self.entries or "—"}
+            ) % {
+                **values,
+                "row": self.row or 0,
+                "entries": "; ".join(
+                    action(kind, dt.date.fromisoformat(day), symbol, in_effect)
+                    for kind, day, symbol, in_effect in self.entries
+                )
+                or "—",
+            }
         if self.kind == Kind.MISSING_HERE:
             text = gettext("%(name)s: %(there)s is in the depositary's file, not here.") % values
             if not self.there_in_effect:

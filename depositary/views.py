@@ -649,6 +649,8 @@ def _check(request, treaty: Treaty, read, *, origin: str, source: str):
         return _reconcile_page(request, treaty, problems=error.problems, source=source)
     except untc.FetchFailed as error:
         return _reconcile_page(request, treaty, problems=[str(error)], source=source)
+    for warning in file.count_mismatches():
+        messages.warning(request, warning)
     messages.success(
         request,
         ngettext(
