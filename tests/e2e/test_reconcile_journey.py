@@ -5,13 +5,12 @@ public reads the reports on a participant's page."""
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from depositary.models import Dismissal
 from ratifications.models import Action
 from reports.models import Report
+from tests.e2e.conftest import sign_in
 from tests.factories import DepositaryStaffFactory, MissionStaffFactory
 from tests.untc_files import status_file
 
@@ -24,16 +23,6 @@ FILE = status_file(
         ("Viet Nam", "26 Oct 2025", ""),
     ]
 )
-
-
-def sign_in(page, live_server, user) -> None:
-    """A session made by the test client, as a cookie."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
 
 
 def choose_file(page) -> None:
