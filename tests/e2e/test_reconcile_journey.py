@@ -140,6 +140,10 @@ def test_a_mission_reports_a_step_and_the_public_reads_it_apart_from_the_record(
     expect(page).to_have_url(live_server.url + "/mission/")
     expect(page.locator("#reports")).to_contain_text("Approved by parliament")
     assert Report.objects.get().reported_by.username == "hanoi"
+    axe(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    axe(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto(live_server.url + "/participants/VNM/")
     reported = page.locator(".reports-reported")
@@ -162,3 +166,19 @@ def test_the_shipped_reports_on_azerbaijans_page_are_accessible_at_both_widths(
     page.set_viewport_size({"width": 390, "height": 844})
     axe(page)
     screenshot(page, "participant-reports-phone")
+
+
+def test_the_depositarys_list_of_reports_is_accessible_at_both_widths(
+    live_server, defaults, depositary, page, screenshot, axe
+):
+    sign_in(page, live_server, depositary)
+    page.goto(live_server.url + "/depositary/")
+    page.get_by_role("link", name="Reports not yet deposited").click()
+    expect(page.get_by_role("heading", level=2).first).to_have_text(
+        "6 reports not recorded by the depositary"
+    )
+    axe(page)
+    screenshot(page, "depositary-reports-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    axe(page)
+    screenshot(page, "depositary-reports-phone")
