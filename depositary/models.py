@@ -46,8 +46,8 @@ class ReconciliationQuerySet(models.QuerySet):
         self, file: untc.StatusFile, treaty: Treaty, *, by=None, origin: str, source: str
     ) -> "Reconciliation":
         """Compare the file with the treaty's verified actions and record the check and its
-        differences (`found`, as `untc.Found`, on the result). Refuses (untc.Unreadable) a
-        file of another treaty, recording nothing."""
+        differences (also as `untc.Found`, in the result's `found_items`). Refuses
+        (untc.Unreadable) a file of another treaty, recording nothing."""
         reference = treaty.untc_reference.strip().upper()
         if file.reference.upper() != reference:
             raise untc.Unreadable(
@@ -93,9 +93,6 @@ class ReconciliationQuerySet(models.QuerySet):
             )
         check.found_items = found
         return check
-
-    def latest_for(self, treaty: Treaty) -> "Reconciliation | None":
-        return self.filter(treaty=treaty).first()
 
 
 class Reconciliation(models.Model):
@@ -348,16 +345,6 @@ class Dismissal(Discrepancy):
         dismissal._change_reason = "dismissed"
         dismissal.save()
         return dismissal
-
-
-def last_checks(treaties: Iterable[Treaty]) -> dict[int, Reconciliation]:
-    """Each treaty's newest check, by treaty pk (one query)."""
-    found = {}
-    for check in Reconciliation.objects.filter(treaty__in=list(treaties)).order_by(
-        "treaty", "-checked_at", "-pk"
-    ):
-        found.setdefault(check.treaty_id, check)
-    return found
 
 
 @receiver([post_save, post_delete], sender=Reconciliation)

@@ -602,7 +602,6 @@ def _reconcile_context(treaty: Treaty, **extra) -> dict:
         ],
         "form": StatusFileForm(initial={"treaty": treaty.slug}),
         "dismiss_form": DismissForm(),
-        "max_bytes": settings.UNTC_MAX_BYTES,
         **extra,
     }
 

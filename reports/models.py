@@ -9,7 +9,6 @@ A report links to the verified action that later records it, and then leaves the
 
 import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -329,12 +328,6 @@ def as_csv_rows(reports: Iterable[Report]) -> Iterable[list[str]]:
             recorded.kind if recorded else "",
             recorded.date.isoformat() if recorded else "",
         ]
-
-
-def csv_text(rows: Iterable[list[str]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
 
 
 @receiver([post_save, post_delete], sender=Report)

@@ -145,6 +145,15 @@ def test_a_hanoi_file_built_from_the_shipped_data_plus_changes_is_read_exactly()
     assert sum(1 for row in file.rows if row.signature) == 73 - 2 + 2
 
 
+def test_a_table_cut_short_disagrees_with_the_headers_counts():
+    data = sample("XXVI-9.en.xml")
+    start = data.index(b"<Row>", data.index(b"<Tbody>"))
+    cut = data[:start] + data[data.index(b"</Row>", start) + len(b"</Row>") :]
+    assert read(cut).count_mismatches() == [
+        "The file's header counts 56 signatories; its table has 55."
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
