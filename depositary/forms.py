@@ -1,9 +1,12 @@
 import re
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from depositary import untc
 from ratifications.audit import CHANGE_REASONS
 from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
@@ -153,3 +156,36 @@ class AuditFilter(forms.Form):
         if data["until"]:
             records = records.filter(history_date__date__lte=data["until"])
         return records
+
+
+class StatusFileForm(forms.Form):
+    """A status file of the depositary, uploaded to check the record against."""
+
+    treaty = forms.ModelChoiceField(
+        Treaty.objects.all(), to_field_name="slug", empty_label=None, label=_("Treaty")
+    )
+    file = forms.FileField(
+        label=_("Status file (XML)"),
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"accept": ".xml,application/xml,text/xml"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "The XML view of the treaty's page in the UN Treaty Collection, %(limit)s at most."
+        ) % {"limit": filesizeformat(settings.UNTC_MAX_BYTES)}
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > settings.UNTC_MAX_BYTES:
+            raise forms.ValidationError(untc.too_large(file.size, settings.UNTC_MAX_BYTES))
+        return file
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does it not matter?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why the difference is dismissed.")},
+    )

@@ -17,4 +17,22 @@ urlpatterns = [
     path("actions/validate/", views.validate, name="validate"),
     path("participants/<str:iso3>/history/", views.participant_history, name="participant_history"),
     path("audit/", views.audit, name="audit"),
+    # In step with the depositary: its status file checked against the record.
+    path("reconcile/", views.reconcile, name="reconcile"),
+    path("reconcile/upload/", views.reconcile_upload, name="reconcile_upload"),
+    path("reconcile/fetch/", views.reconcile_fetch, name="reconcile_fetch"),
+    path(
+        "reconcile/differences/<int:pk>/accept/",
+        views.accept_difference,
+        name="accept_difference",
+    ),
+    path(
+        "reconcile/differences/<int:pk>/dismiss/",
+        views.dismiss_difference,
+        name="dismiss_difference",
+    ),
+    # Reports of steps the depositary has not recorded (reports/).
+    path("reports/", views.reports, name="reports"),
+    path("reports/new/", views.new_report, name="new_report"),
+    path("reports/<int:pk>/withdraw/", views.withdraw_report, name="withdraw_report"),
 ]

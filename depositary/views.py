@@ -17,34 +17,58 @@ alert that the worker sends after the commit, to the mission's staff and to whoe
 follows it (alerts/signals.py).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from accounts.models import is_depositary_staff
-from depositary.forms import AuditFilter, QueueFilter, RejectForm, TickedForm, UndoForm
+from depositary import untc
+from depositary.forms import (
+    AuditFilter,
+    DismissForm,
+    QueueFilter,
+    RejectForm,
+    StatusFileForm,
+    TickedForm,
+    UndoForm,
+)
+from depositary.models import (
+    RECONCILED,
+    Dismissal,
+    Reconciliation,
+    Refused,
+    StoredDifference,
+    recorded_since,
+)
 from ratifications import rules
 from ratifications.audit import CHANGE_REASONS, audit_entries, audit_trail
 from ratifications.forms import ActionForm
 from ratifications.models import Action, Treaty, lock_records
+from reports.forms import ReportForm
+from reports.models import Report
+from reports.views import form_page as report_form_page
+from reports.views import save as save_report
 from states.models import Participant
 
 # The event the counters listen for (hx-trigger="statusChanged from:body").
 STATUS_CHANGED = "statusChanged"
 # The audit trail's entries that are the depositary's decisions, and how many the
 # queue shows under it (the audit page has them all).
-DECISIONS = ("verified", "rejected", "undone", "entered verified")
+DECISIONS = ("verified", "rejected", "undone", "entered verified", "reconciled")
 RECENT_DECISIONS = 10
 AUDIT_PAGE_SIZE = 25
 
@@ -504,3 +528,260 @@ def audit(request):
         {"search": search, "page": page, "entries": audit_entries(page.object_list)},
         status=400 if search.errors else 200,
     )
+
+
+# In step with the depositary: its status file, checked against the record
+
+
+def _reconcile_url(treaty: Treaty) -> str:
+    return f"{reverse('depositary:reconcile')}?{urlencode({'treaty': treaty.slug})}"
+
+
+def _reconcile_context(treaty: Treaty, **extra) -> dict:
+    """The treaty's newest check, each difference with what became of it, and the decisions."""
+    check = Reconciliation.objects.filter(treaty=treaty).select_related("checked_by").first()
+    differences = list(check.differences.select_related("participant")) if check else []
+    dismissals = {
+        d.key: d for d in Dismissal.objects.filter(treaty=treaty).select_related("dismissed_by")
+    }
+    recorded = recorded_since(treaty, differences)
+    items = [
+        {"difference": d, "dismissal": dismissals.get(d.key), "recorded": recorded.get(d.pk)}
+        for d in differences
+    ]
+    accepted = (
+        Action.history.filter(treaty=treaty, history_change_reason=RECONCILED)
+        .select_related("history_user", "participant")
+        .order_by("-history_date")[:RECENT_DECISIONS]
+    )
+    dismissed = (
+        Dismissal.history.filter(treaty=treaty)
+        .select_related("history_user")
+        .order_by("-history_date")[:RECENT_DECISIONS]
+    )
+    decisions = sorted(
+        [*({"record": r, "accepted": True} for r in accepted), *({"record": r} for r in dismissed)],
+        key=lambda d: d["record"].history_date,
+        reverse=True,
+    )[:RECENT_DECISIONS]
+    return {
+        "treaty": treaty,
+        "treaties": Treaty.objects.all(),
+        "check": check,
+        "open": [i for i in items if not (i["dismissal"] or i["recorded"])],
+        "settled": [i for i in items if i["dismissal"] or i["recorded"]],
+        "decisions": decisions,
+        "earlier": Reconciliation.objects.filter(treaty=treaty).select_related("checked_by")[
+            1:RECENT_DECISIONS
+        ],
+        "form": StatusFileForm(initial={"treaty": treaty.slug}),
+        "dismiss_form": DismissForm(),
+        **extra,
+    }
+
+
+def _reconcile_page(request, treaty: Treaty, **extra):
+    """The page, or for htmx its region: after a change, and with a file's problems."""
+    template = "depositary/reconcile.html"
+    if request.htmx:
+        template += "#reconciliation"
+    return render(request, template, _reconcile_context(treaty, **extra))
+
+
+def _after_reconcile(request, treaty: Treaty):
+    """Post/Redirect/Get, or for htmx the region again with the message."""
+    return _reconcile_page(request, treaty) if request.htmx else redirect(_reconcile_url(treaty))
+
+
+def _chosen_treaty(slug: str | None) -> Treaty:
+    """The treaty asked for (404 if unknown); else the default one, or the first."""
+    if slug:
+        return get_object_or_404(Treaty, slug=slug)
+    treaty = Treaty.objects.filter(slug=settings.DEFAULT_TREATY_SLUG).first()
+    if treaty is None and (treaty := Treaty.objects.first()) is None:
+        raise Http404
+    return treaty
+
+
+@vary_on_headers("HX-Request")
+@require_safe
+@login_required
+def reconcile(request):
+    _depositary(request)
+    return _reconcile_page(request, _chosen_treaty(request.GET.get("treaty")))
+
+
+def _check(request, treaty: Treaty, read, *, origin: str, source: str):
+    """Read a status file (`read` gives its bytes) and check it; its problems in place."""
+    try:
+        file = untc.read(read(), max_bytes=settings.UNTC_MAX_BYTES)
+        check = Reconciliation.objects.check_file(
+            file, treaty, by=request.user, origin=origin, source=source
+        )
+    except untc.Unreadable as error:
+        return _reconcile_page(request, treaty, problems=error.problems, source=source)
+    except untc.FetchFailed as error:
+        return _reconcile_page(request, treaty, problems=[str(error)], source=source)
+    for warning in file.count_mismatches():
+        messages.warning(request, warning)
+    messages.success(
+        request,
+        ngettext(
+            "Checked against %(source)s: %(count)d difference.",
+            "Checked against %(source)s: %(count)d differences.",
+            check.found,
+        )
+        % {"source": source, "count": check.found},
+    )
+    return _after_reconcile(request, treaty)
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@login_required
+def reconcile_upload(request):
+    _depositary(request)
+    form = StatusFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        treaty = form.cleaned_data.get("treaty") or _chosen_treaty(None)
+        return _reconcile_page(request, treaty, form=form)
+    file, treaty = form.cleaned_data["file"], form.cleaned_data["treaty"]
+    return _check(request, treaty, file.read, origin=Reconciliation.Origin.UPLOAD, source=file.name)
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@login_required
+def reconcile_fetch(request):
+    """Fetch the treaty's status file from the depositary now, and check it."""
+    _depositary(request)
+    treaty = get_object_or_404(Treaty, slug=request.POST.get("treaty", ""))
+    if not treaty.status_file_url:
+        messages.error(request, _("This treaty has no status file address to fetch."))
+        return _after_reconcile(request, treaty)
+    return _check(
+        request,
+        treaty,
+        lambda: untc.fetch(
+            treaty.status_file_url,
+            timeout=settings.UNTC_FETCH_TIMEOUT,
+            max_bytes=settings.UNTC_MAX_BYTES,
+        ),
+        origin=Reconciliation.Origin.FETCH,
+        source=treaty.status_file_url,
+    )
+
+
+def _difference(pk) -> StoredDifference:
+    """A difference of a treaty's newest check (an older check's are gone: 404)."""
+    return get_object_or_404(
+        StoredDifference.objects.select_related("reconciliation__treaty", "participant"), pk=pk
+    )
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@login_required
+def accept_difference(request, pk):
+    """Record what the depositary's file has and the record lacks, as a verified action."""
+    _depositary(request)
+    difference = _difference(pk)
+    check = difference.reconciliation
+    if not difference.can_be_recorded:
+        messages.error(request, _("Only an action in effect that is missing here is recorded."))
+    elif Dismissal.objects.filter(treaty=check.treaty, key=difference.key).exists():
+        messages.error(request, _("This difference was dismissed: it is not recorded."))
+    else:
+        try:
+            added = check.record_missing([difference], by=request.user)
+        except Refused as error:
+            messages.error(
+                request,
+                _("Not recorded: %(difference)s %(problems)s")
+                % {"difference": difference.describe(), "problems": " ".join(error.problems)},
+            )
+        else:
+            message = (
+                _("Recorded as verified: %(difference)s")
+                if added
+                else _("Already recorded: %(difference)s")
+            )
+            messages.success(request, message % {"difference": difference.describe()})
+    return _after_reconcile(request, check.treaty)
+
+
+@vary_on_headers("HX-Request")
+@require_POST
+@login_required
+def dismiss_difference(request, pk):
+    """Judge a difference not to matter, with the reason: it stays dismissed in later checks."""
+    _depositary(request)
+    difference = _difference(pk)
+    treaty = difference.reconciliation.treaty
+    form = DismissForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return _after_reconcile(request, treaty)
+    try:
+        with transaction.atomic():
+            Dismissal.of(difference, by=request.user, reason=form.cleaned_data["reason"])
+    except IntegrityError:
+        messages.info(request, _("This difference was dismissed already."))
+    else:
+        messages.success(
+            request, _("Dismissed: %(difference)s") % {"difference": difference.describe()}
+        )
+    return _after_reconcile(request, treaty)
+
+
+# Reports: what governments and the press report before the depositary records it
+
+
+@require_safe
+@login_required
+def reports(request):
+    """Every report: those the record does not yet have first, then those it now has."""
+    _depositary(request)
+    found = Report.objects.select_related("participant", "treaty", "reported_by").with_recorded()
+    return render(
+        request,
+        "depositary/reports.html",
+        {
+            "outstanding": [r for r in found if r.recorded is None],
+            "recorded": [r for r in found if r.recorded is not None],
+        },
+    )
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+@login_required
+def new_report(request):
+    """The depositary records a report of any participant."""
+    _depositary(request)
+    form = ReportForm(request.POST or None, participants=Participant.objects.all())
+    if request.method == "POST" and form.is_valid():
+        report = save_report(request, form)
+        messages.success(request, _("Reported: %(report)s.") % {"report": report})
+        url = reverse("depositary:reports")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return report_form_page(
+        request,
+        {
+            "form": form,
+            "form_url": reverse("depositary:new_report"),
+            "cancel_url": reverse("depositary:reports"),
+            "workspace": _("Depositary workspace"),
+        },
+    )
+
+
+@require_POST
+@login_required
+def withdraw_report(request, pk):
+    """Take a report off the public pages; its history keeps it, and who withdrew it."""
+    _depositary(request)
+    report = get_object_or_404(Report.objects.select_related("participant"), pk=pk)
+    report.delete()
+    messages.success(request, _("Withdrawn: %(report)s.") % {"report": report})
+    return redirect("depositary:reports")

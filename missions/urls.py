@@ -13,4 +13,6 @@ urlpatterns = [
     path("submissions/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("submissions/<int:pk>/history/", views.history, name="history"),
     path("participants/<str:iso3>/history/", views.participant_history, name="participant_history"),
+    path("reports/new/", views.report, name="report"),
+    path("reports/<int:pk>/withdraw/", views.withdraw_report, name="withdraw_report"),
 ]

@@ -23,6 +23,10 @@ from accounts.models import missions_of
 from ratifications.audit import audit_trail
 from ratifications.forms import ActionForm
 from ratifications.models import Action, Treaty
+from reports.forms import ReportForm
+from reports.models import Report
+from reports.views import form_page as report_form_page
+from reports.views import save as save_report
 
 # How long a depositary's decision stays in the workspace's news.
 NEWS_DAYS = 30
@@ -91,6 +95,10 @@ def _workspace_context(user):
     ]
     return {
         "participants": participants,
+        "reports": Report.objects.filter(participant__in=participants)
+        .select_related("participant", "treaty")
+        .order_by("-date", "-pk")
+        .with_recorded(actions),
         "records": records,
         "submissions": submissions,
         "news": sorted(news, key=lambda a: a.reviewed_at, reverse=True),
@@ -251,3 +259,45 @@ def participant_history(request, iso3):
             "entries": audit_trail(records),
         },
     )
+
+
+# Reports of the mission's own steps, shown apart from the verified record
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+@login_required
+def report(request):
+    participants = _participants(request.user)
+    form = ReportForm(request.POST or None, participants=participants)
+    if request.method == "POST" and form.is_valid():
+        saved = save_report(request, form)
+        return _done(
+            request,
+            _(
+                "Reported: %(report)s. It is shown on the public page with its source, and "
+                "never counts."
+            )
+            % {"report": saved},
+        )
+    return report_form_page(
+        request,
+        {
+            "form": form,
+            "form_url": reverse("missions:report"),
+            "cancel_url": reverse("missions:workspace"),
+            "workspace": _("Mission workspace"),
+        },
+    )
+
+
+@require_POST
+@login_required
+def withdraw_report(request, pk):
+    """Take one of the mission's reports off the public pages; its history keeps it."""
+    participants = _participants(request.user)
+    found = get_object_or_404(
+        Report.objects.filter(participant__in=participants).select_related("participant"), pk=pk
+    )
+    found.delete()
+    return _done(request, _("Withdrawn: %(report)s.") % {"report": found})

@@ -37,6 +37,8 @@ CHANGE_REASONS = {
     "undone": _("decision undone"),
     "entered verified": _("entered verified"),
     "import": _("import"),
+    # Recorded from the depositary's status file (depositary/models.py, RECONCILED).
+    "reconciled": _("accepted from the depositary's status file"),
 }
 # A version made with no reason (the admin, a fixture): what simple_history saw.
 HISTORY_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}

@@ -561,12 +561,14 @@ class ImportPlan:
         self,
         user=None,
         *,
+        reason: str = "import",
         expected_revision: int | None = None,
         batch_size: int = BATCH_SIZE,
         progress: Progress | None = None,
     ) -> int:
         """Record the new rows as verified actions, all or none; returns how many.
 
+        `reason` is the audit trail's (ratifications/audit.py, CHANGE_REASONS).
         Raises RecordsChanged if anything was written since the plan was checked
         (the record's revision moved), or when given, since the preview the user
         saw was made at `expected_revision`; FileChanged if the file changed
@@ -592,7 +594,7 @@ class ImportPlan:
                 now = timezone.now()
                 for batch in batched(self._new_actions(user, now), batch_size):
                     created = Action.objects.bulk_create(batch)
-                    _record_history(created, user, now)
+                    _record_history(created, user, now, reason)
                     written += len(created)
                     if progress:
                         progress(written, total)
@@ -675,7 +677,7 @@ class ImportPlan:
             )
 
 
-def _record_history(actions: list[Action], user, when: dt.datetime) -> None:
+def _record_history(actions: list[Action], user, when: dt.datetime, reason: str) -> None:
     """Each new action's "created" entry in the audit trail, copied by the database.
 
     What simple_history's bulk_history_create writes, as one INSERT ... SELECT a
@@ -688,7 +690,7 @@ def _record_history(actions: list[Action], user, when: dt.datetime) -> None:
     given = {
         "history_date": when,
         "history_type": "+",
-        "history_change_reason": "import",
+        "history_change_reason": reason,
         "history_user_id": user.pk if user else None,
     }
     quote = connection.ops.quote_name

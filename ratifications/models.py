@@ -25,7 +25,30 @@ if TYPE_CHECKING:
     from ratifications.status import Impact, TreatyStatus
 
 
-class TreatyManager(models.Manager):
+class TreatyQuerySet(models.QuerySet):
+    def with_depositary_check(self):
+        """Each treaty with its newest check against the depositary's status file (`reconcile_
+        untc`, the depositary's page), in the same query: `depositary_checked_at` (None if
+        never), the file's `depositary_status_as_at`, and `depositary_newest_date`, the newest
+        date in its table (what the file is "about" when it gives no "as at" time)."""
+        from depositary.models import Reconciliation
+
+        newest = Reconciliation.objects.filter(treaty=models.OuterRef("pk")).order_by(
+            "-checked_at", "-pk"
+        )
+        return self.annotate(
+            **{
+                f"depositary_{name}": models.Subquery(newest.values(field)[:1])
+                for name, field in (
+                    ("checked_at", "checked_at"),
+                    ("status_as_at", "status_as_at"),
+                    ("newest_date", "newest_date"),
+                )
+            }
+        )
+
+
+class TreatyManager(models.Manager.from_queryset(TreatyQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -46,6 +69,13 @@ class Treaty(models.Model):
         help_text=_("e.g. XVIII-16"),
     )
     url = models.URLField(_("status page"), blank=True)
+    # Fetched on demand from the depositary's page and daily by `reconcile_untc` (cron).
+    status_file_url = models.URLField(
+        _("status file"),
+        max_length=300,
+        blank=True,
+        help_text=_("The address of the depositary's status file (the XML view of its page)."),
+    )
     adopted_on = models.DateField(_("adopted on"))
     signature_opens_on = models.DateField(_("open for signature from"), null=True, blank=True)
     signature_closes_on = models.DateField(_("open for signature until"), null=True, blank=True)

@@ -1,7 +1,10 @@
 import contextlib
 import datetime as dt
+import http.server
 import io
 import os
+import threading
+import time
 
 import pytest
 from django.core.cache import caches
@@ -15,6 +18,7 @@ from hypothesis import settings as hypothesis_settings
 
 from ratifications.models import Action, Revision, Treaty
 from ratifications.rules import ActionKind
+from reports.models import Report
 from states.models import Participant
 from tests.factories import ActionFactory, ParticipantFactory
 
@@ -79,6 +83,8 @@ class Shipped:
     def tables() -> list[str]:
         """The tables load_defaults writes, the actions before what they point at."""
         models = [
+            Report.history.model,
+            Report,
             Action.history.model,
             Action,
             Treaty.history.model,
@@ -167,13 +173,14 @@ def defaults(db) -> Treaty:
 
 @pytest.fixture
 def empty_record(defaults) -> Treaty:
-    """The shipped participants and the Hanoi Convention, with no action recorded.
+    """The shipped participants and the Hanoi Convention, with no action (nor report)
+    recorded.
 
     For a test that states its own cast on the real participants and treaty,
     free of whatever the shipped status says today.
     """
     with connection.cursor() as cursor:
-        for model in (Action.history.model, Action):
+        for model in (Report.history.model, Report, Action.history.model, Action):
             cursor.execute(f"DELETE FROM {_quote(model._meta.db_table)}")
     Revision.advance()
     return defaults
@@ -278,3 +285,30 @@ def worker(django_capture_on_commit_callbacks):
                 return
 
     return working
+
+
+@pytest.fixture
+def untc_server():
+    """A local HTTP server standing for the depositary's (tests never use the network):
+    (its address, its routes), each route's path -> (status, body, seconds between 1 KB)."""
+    routes: dict[str, tuple[int, bytes, float]] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            status, body, delay = routes.get(self.path, (404, b"Not found", 0))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/xml")
+            self.end_headers()
+            for start in range(0, len(body), 1024):
+                time.sleep(delay)
+                self.wfile.write(body[start : start + 1024])
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", routes
+    httpd.shutdown()
+    httpd.server_close()

@@ -8,6 +8,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from ratifications.models import Action
 from ratifications.rules import Act, ActionKind, check_action
+from reports.models import Report
 from tests.factories import (
     ActionFactory,
     DepositaryStaffFactory,
@@ -233,14 +234,22 @@ def test_withdrawing_keeps_the_submission_as_withdrawn(client, treaty, viet_nam,
 def test_the_workspace_runs_the_same_queries_for_few_or_many_submissions(
     client, treaty, viet_nam, staff, count, django_assert_num_queries
 ):
-    for _ in range(count):
+    for n in range(count):
         SubmissionFactory(
             treaty=treaty, participant=viet_nam, kind=ActionKind.ACCESSION, submitted_by=staff
         )
+        Report.objects.create(
+            treaty=treaty,
+            participant=viet_nam,
+            kind=Report.Kind.DOMESTIC_STATEMENT,
+            date=dt.date(2026, 1, 28),
+            summary="Completing its procedures.",
+            source=f"https://example.org/{n}",
+        )
     # 1 session, 2 user, 3 the user's participants, 4 their actions with treaty and
-    # reviewer, 5 treaties, 6-8 the header's role checks (mission staff, then the
-    # permissions of the user and of its groups).
-    with django_assert_num_queries(8):
+    # reviewer, 5 treaties, 6 their reports, 7-9 the header's role checks (mission staff,
+    # then the permissions of the user and of its groups).
+    with django_assert_num_queries(9):
         response = client.get("/mission/")
     assert response.status_code == 200
 

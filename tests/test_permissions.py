@@ -8,11 +8,15 @@ users are sent to sign in.
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver
 
+from depositary import untc
+from depositary.models import Dismissal, Reconciliation
 from ratifications.models import Action
 from ratifications.rules import ActionKind
+from reports.models import Report
 from tests.factories import (
     ActionFactory,
     DepositaryStaffFactory,
@@ -22,14 +26,17 @@ from tests.factories import (
     TreatyFactory,
     UserFactory,
 )
+from tests.untc_files import status_file
 
 USERS = ["anonymous", "mission", "other_mission", "depositary", "administrator"]
 
 
 @pytest.fixture
 def cast(db):
-    """Viet Nam's pending ratification; the staff of Viet Nam and of Kenya; the depositary."""
-    treaty = TreatyFactory()
+    """Viet Nam's pending ratification and a report of its parliament's approval; the staff of
+    Viet Nam and of Kenya; the depositary; a check against the depositary's file, which has
+    Kenya's signature."""
+    treaty = TreatyFactory(untc_reference="XVIII-16")
     viet_nam = ParticipantFactory(name="Viet Nam")
     kenya = ParticipantFactory(name="Kenya")
     ActionFactory(treaty=treaty, participant=viet_nam)
@@ -41,11 +48,27 @@ def cast(db):
         date=dt.date(2026, 3, 2),
         submitted_by=mission,
     )
+    report = Report.objects.create(
+        treaty=treaty,
+        participant=viet_nam,
+        kind=Report.Kind.DOMESTIC_APPROVAL_BY_PARLIAMENT,
+        date=dt.date(2026, 2, 10),
+        summary="The National Assembly approved it.",
+        source="https://example.org/news",
+    )
+    check = Reconciliation.objects.check_file(
+        untc.read(the_depositarys_file(), max_bytes=1_000_000),
+        treaty,
+        origin=Reconciliation.Origin.COMMAND,
+        source="XVIII-16.en.xml",
+    )
     return {
         "treaty": treaty,
         "viet_nam": viet_nam,
         "kenya": kenya,
         "submission": submission,
+        "report": report,
+        "difference": check.differences.get(),
         "users": {
             "anonymous": None,
             "mission": mission,
@@ -53,6 +76,29 @@ def cast(db):
             "depositary": DepositaryStaffFactory(),
             "administrator": UserFactory(is_staff=True, is_superuser=True),
         },
+    }
+
+
+def the_depositarys_file() -> bytes:
+    return status_file([("Kenya", "1 Feb 2026", ""), ("Viet Nam", "25 Oct 2025", "")])
+
+
+def status_file_upload(cast):
+    return {
+        "treaty": cast["treaty"].slug,
+        "file": SimpleUploadedFile("XVIII-16.en.xml", the_depositarys_file()),
+    }
+
+
+def viet_nam_report(cast):
+    return {
+        "participant": cast["viet_nam"].pk,
+        "treaty": cast["treaty"].pk,
+        "kind": "domestic_law_signed",
+        "date": "2026-02-23",
+        "summary": "The President signed the law.",
+        "source": "https://example.org/law",
+        "confidence": "government",
     }
 
 
@@ -135,6 +181,49 @@ MATRIX = [
         (302, 403, 403, 302, 302),
     ),
     ("depositary:enter", "/depositary/actions/new/", kenya_signature, (302, 403, 403, 302, 302)),
+    ("missions:report", "/mission/reports/new/", viet_nam_report, (302, 302, 200, 403, 403)),
+    (
+        "missions:withdraw_report",
+        "/mission/reports/{report}/withdraw/",
+        None,
+        (302, 302, 404, 403, 403),
+    ),
+    (
+        "depositary:reconcile_upload",
+        "/depositary/reconcile/upload/",
+        status_file_upload,
+        (302, 403, 403, 302, 302),
+    ),
+    (
+        "depositary:reconcile_fetch",
+        "/depositary/reconcile/fetch/",
+        lambda cast: {"treaty": cast["treaty"].slug},
+        (302, 403, 403, 302, 302),
+    ),
+    (
+        "depositary:accept_difference",
+        "/depositary/reconcile/differences/{difference}/accept/",
+        None,
+        (302, 403, 403, 302, 302),
+    ),
+    (
+        "depositary:dismiss_difference",
+        "/depositary/reconcile/differences/{difference}/dismiss/",
+        lambda cast: {"reason": "Kenya signed the day after, by the file's own note"},
+        (302, 403, 403, 302, 302),
+    ),
+    (
+        "depositary:new_report",
+        "/depositary/reports/new/",
+        viet_nam_report,
+        (302, 403, 403, 302, 302),
+    ),
+    (
+        "depositary:withdraw_report",
+        "/depositary/reports/{report}/withdraw/",
+        None,
+        (302, 403, 403, 302, 302),
+    ),
     (
         "depositary:validate",
         "/depositary/actions/validate/",
@@ -142,6 +231,14 @@ MATRIX = [
         (302, 403, 403, 200, 200),
     ),
 ]
+
+
+def address(url: str, cast) -> str:
+    return url.format(
+        pk=cast["submission"].pk, report=cast["report"].pk, difference=cast["difference"].pk
+    )
+
+
 # What is left of the workspaces' URLs only reads (and answers GET alone).
 READ_ONLY = {
     "missions:workspace",
@@ -152,6 +249,8 @@ READ_ONLY = {
     "depositary:history",
     "depositary:participant_history",
     "depositary:audit",
+    "depositary:reconcile",
+    "depositary:reports",
 }
 # The confirmations before a decision and the audit trail: read-only pages, each URL
 # with the status each of USERS gets.
@@ -160,6 +259,10 @@ PAGES = [
     ("/depositary/verify/?selected={pk}:1", (302, 403, 403, 200, 200)),
     ("/depositary/submissions/{pk}/undo/", (302, 403, 403, 200, 200)),
     ("/depositary/audit/", (302, 403, 403, 200, 200)),
+    ("/depositary/reconcile/", (302, 403, 403, 200, 200)),
+    ("/depositary/reports/", (302, 403, 403, 200, 200)),
+    ("/depositary/reports/new/", (302, 403, 403, 200, 200)),
+    ("/mission/reports/new/", (302, 200, 200, 403, 403)),
 ]
 
 
@@ -180,17 +283,22 @@ def test_each_user_gets_the_expected_answer(cast, name, url, data, expected, who
     client = Client()
     if cast["users"][who]:
         client.force_login(cast["users"][who])
-    submission = cast["submission"]
     before = Action.objects.values_list("pk", "review", "version", "date").order_by("pk")
     before = list(before)
-    response = client.post(url.format(pk=submission.pk), data(cast) if data else {})
+    reports = list(Report.objects.values_list("pk", "kind"))
+    response = client.post(address(url, cast), data(cast) if data else {})
     status = expected[USERS.index(who)]
     assert response.status_code == status
     if who == "anonymous" and name != "logout":
         assert response["Location"].startswith("/accounts/login/?next=")
-    if status in (403, 404) or (who == "other_mission" and name == "missions:submit"):
+    refused = status in (403, 404) or (
+        who == "other_mission" and name in ("missions:submit", "missions:report")
+    )
+    if refused:
         after = Action.objects.values_list("pk", "review", "version", "date").order_by("pk")
         assert list(after) == before, "a refused request changed something"
+        assert list(Report.objects.values_list("pk", "kind")) == reports, "a report changed"
+        assert Reconciliation.objects.count() == 1 and not Dismissal.objects.exists()
 
 
 @pytest.mark.parametrize(("name", "url", "data", "expected"), MATRIX, ids=[m[0] for m in MATRIX])
@@ -198,7 +306,7 @@ def test_every_mutating_url_needs_the_csrf_token(cast, name, url, data, expected
     client = Client(enforce_csrf_checks=True)
     user = cast["users"]["depositary" if name.startswith("depositary") else "mission"]
     client.force_login(user)
-    response = client.post(url.format(pk=cast["submission"].pk), data(cast) if data else {})
+    response = client.post(address(url, cast), data(cast) if data else {})
     assert response.status_code == 403
     assert b"CSRF" in response.content
 
@@ -212,12 +320,18 @@ def test_every_mutating_url_needs_the_csrf_token(cast, name, url, data, expected
         "/mission/submissions/{pk}/withdraw/",
         "/depositary/submissions/{pk}/reject/",
         "/depositary/actions/validate/",
+        "/mission/reports/{report}/withdraw/",
+        "/depositary/reconcile/upload/",
+        "/depositary/reconcile/fetch/",
+        "/depositary/reconcile/differences/{difference}/accept/",
+        "/depositary/reconcile/differences/{difference}/dismiss/",
+        "/depositary/reports/{report}/withdraw/",
     ],
 )
 def test_what_changes_something_is_never_a_get(cast, url):
     client = Client()
     client.force_login(cast["users"]["administrator"])
-    assert client.get(url.format(pk=cast["submission"].pk)).status_code == 405
+    assert client.get(address(url, cast)).status_code == 405
 
 
 @pytest.mark.parametrize(("url", "expected"), PAGES, ids=[p[0] for p in PAGES])

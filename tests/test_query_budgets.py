@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from ratifications.rules import ActionKind
+from reports.models import Report
 from tests.factories import ActionFactory, ParticipantFactory, TreatyFactory
 
 HX = {"HX-Request": "true", "HX-Target": "participants"}
@@ -20,7 +21,8 @@ WHAT_IF = {"deposit": ["{iso3}:2027-07-01", "{other}:2027-07-02"]}
 
 @pytest.fixture(params=[1, 10], ids=["1 treaty", "10 treaties"])
 def record(request, db):
-    """Treaties on which twelve States signed and ratified, and one of them denounced."""
+    """Treaties on which twelve States signed and ratified, and one of them denounced; on each,
+    two reports: one the depositary has since recorded, one it has not."""
     states = ParticipantFactory.create_batch(12)
     for n in range(request.param):
         treaty = TreatyFactory(slug=f"treaty-{n}", threshold=5)
@@ -40,6 +42,15 @@ def record(request, db):
             place="New York",
             notification="C.N.1.2026",
         )
+        for kind in (Report.Kind.DOMESTIC_LAW_SIGNED, Report.Kind.RESERVATION):
+            Report.objects.create(
+                treaty=treaty,
+                participant=states[0],
+                kind=kind,
+                date=dt.date(2025, 12, 1),
+                summary="Reported.",
+                source="https://example.org/",
+            )
     return {"slug": "treaty-0", "iso3": states[0].iso3, "other": ParticipantFactory().iso3}
 
 
@@ -68,8 +79,13 @@ CASES = [
     ("what-if page", "/treaties/{slug}/what-if/", WHAT_IF, {}, 4),
     ("what-if fragment", "/treaties/{slug}/what-if/", WHAT_IF, {"HX-Request": "true"}, 4),
     # 2. the participant; 3. the treaties; 4. its verified actions; 5. the day each
-    # treaty's threshold-th instrument came; 6. the instruments and denunciations up to it.
-    ("participant page", "/participants/{iso3}/", {}, {}, 6),
+    # treaty's threshold-th instrument came; 6. the instruments and denunciations up to it;
+    # 7. its reports on every treaty.
+    ("participant page", "/participants/{iso3}/", {}, {}, 7),
+    # 2. the treaty; 3. its reports with their participants; 4. those participants' verified
+    # signatures and instruments (what records a report).
+    ("reports.csv", "/api/v1/treaties/{slug}/reports.csv", {}, {}, 4),
+    ("reports.json", "/api/v1/treaties/{slug}/reports.json", {}, {}, 4),
 ]
 
 

@@ -5,7 +5,10 @@ import re
 
 import pytest
 
+from depositary import untc
+from depositary.models import Dismissal, Reconciliation
 from ratifications.rules import ActionKind
+from reports.models import Report
 from tests.factories import (
     ActionFactory,
     DepositaryStaffFactory,
@@ -14,6 +17,7 @@ from tests.factories import (
     SubmissionFactory,
     TreatyFactory,
 )
+from tests.untc_files import status_file
 
 PAYLOAD = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -30,7 +34,7 @@ TEXT_FIELDS = {
 @pytest.fixture
 def hostile(db, settings):
     """Every text field of a verified action, a submission and a rejection holds a script."""
-    treaty = TreatyFactory(slug="hanoi-convention")
+    treaty = TreatyFactory(slug="hanoi-convention", untc_reference="XVIII-16")
     settings.DEFAULT_TREATY_SLUG = treaty.slug
     participant = ParticipantFactory(name=f"Republic of {PAYLOAD}", iso3="VNM", iso2="VN")
     staff = MissionStaffFactory(username="hanoi", first_name=PAYLOAD, missions=[participant])
@@ -63,6 +67,25 @@ def hostile(db, settings):
     )
     undone.reject(reviewer, "Not received")
     undone.undo(reviewer, PAYLOAD)
+    Report.objects.create(
+        treaty=treaty,
+        participant=participant,
+        kind=Report.Kind.DOMESTIC_STATEMENT,
+        date=dt.date(2026, 1, 28),
+        summary=PAYLOAD,
+        articles=PAYLOAD,
+        source=PAYLOAD,
+        reported_by=staff,
+    )
+    # A name no participant has, and a participant missing there, one dismissed for a reason.
+    check = Reconciliation.objects.check_file(
+        untc.read(status_file([(PAYLOAD, "1 Feb 2026", "")]), max_bytes=1_000_000),
+        treaty,
+        by=reviewer,
+        origin=Reconciliation.Origin.UPLOAD,
+        source=PAYLOAD,
+    )
+    Dismissal.of(check.differences.get(kind="missing_there"), by=reviewer, reason=PAYLOAD)
     return {
         "staff": staff,
         "reviewer": reviewer,
@@ -86,6 +109,8 @@ def pages(hostile):
         ("reviewer", f"/depositary/submissions/{pending.pk}/verify/"),
         ("reviewer", f"/depositary/verify/?selected={pending.pk}:1"),
         ("reviewer", f"/depositary/submissions/{hostile['rejected'].pk}/undo/"),
+        ("reviewer", "/depositary/reconcile/"),
+        ("reviewer", "/depositary/reports/"),
         (None, "/"),
         (None, "/participants/VNM/"),
         (None, signature.treaty.get_absolute_url()),
@@ -116,7 +141,7 @@ def test_a_script_in_a_submission_is_escaped_in_the_rules_engines_answer(client,
 
 
 def test_the_workspaces_have_no_inline_script_or_style(client, hostile):
-    for who, url in pages(hostile)[:11]:
+    for who, url in [(who, url) for who, url in pages(hostile) if who]:
         client.force_login(hostile[who])
         response = client.get(url)
         policy = response["Content-Security-Policy"]

@@ -15,14 +15,17 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.utils.html import escape
 
-from ratifications.management.commands.load_defaults import FIXTURES, STATUS_FILES
+from ratifications.management.commands.load_defaults import FIXTURES, REPORT_FILES, STATUS_FILES
 from ratifications.models import Action
 from ratifications.rules import today_in_new_york
+from reports.models import Report
 from states.models import match_key
 
 SLUG = "hanoi-convention"
 STATUS_FILE = FIXTURES / STATUS_FILES[SLUG]
+REPORTS_FILE = FIXTURES / REPORT_FILES[SLUG]
 CLAUSES = next(
     item["fields"]
     for item in json.loads((FIXTURES / "treaties.json").read_text(encoding="utf-8"))
@@ -159,3 +162,43 @@ def test_the_dashboard_shows_the_status_file_as_of_today(client, defaults):
         assert f"Newest verified action: {newest.day} {newest:%B %Y}." in page
     else:
         assert "No verified action yet." in page
+
+
+# The shipped reports: shown with their sources, never counted
+
+
+def shipped_reports() -> list[dict[str, str]]:
+    names = participants()
+    with REPORTS_FILE.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    for row in rows:
+        row["iso3"] = names[match_key(row["participant"])][0]
+    return rows
+
+
+REPORTS = shipped_reports()
+
+
+def test_load_defaults_records_every_report_of_the_reports_file(defaults):
+    out = run("load_defaults")
+    assert f"{REPORTS_FILE.name}: 0 reports added, 0 updated, {len(REPORTS)} unchanged" in out
+    found = Report.objects.for_treaty(defaults).values_list("participant__iso3", "kind", "source")
+    assert sorted(found) == sorted((r["iso3"], r["kind"], r["source"]) for r in REPORTS)
+
+
+@pytest.mark.parametrize("iso3", sorted({row["iso3"] for row in REPORTS}))
+def test_each_shipped_report_is_on_its_participants_page_with_its_source(client, defaults, iso3):
+    page = client.get(f"/participants/{iso3}/").content.decode()
+    assert "Reported, not yet recorded by the depositary" in page
+    for row in REPORTS:
+        if row["iso3"] == iso3:
+            source = row["source"]
+            assert f'<a href="{source}" rel="nofollow noopener"><bdi>{source}</bdi></a>' in page
+            assert escape(row["summary"]) in page
+
+
+def test_the_shipped_reports_change_no_count(client, defaults):
+    served = client.get(f"/api/v1/treaties/{SLUG}/status").json()
+    expected = expected_status(today_in_new_york())
+    assert {key: served[key] for key in expected} == expected
+    assert "report" not in json.dumps(served)

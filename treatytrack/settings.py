@@ -169,6 +169,8 @@ INSTALLED_APPS = [
     # delivers: e-mail and webhook alerts (docs/alerts.md).
     "django_tasks_db",
     "alerts",
+    # What governments and the press report before the depositary does.
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -303,6 +305,15 @@ DEFAULT_TREATY_SLUG = env_str("DEFAULT_TREATY_SLUG", "hanoi-convention")
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 if IMPORT_MAX_UPLOAD_BYTES < 1:
     raise ImproperlyConfigured("IMPORT_MAX_UPLOAD_BYTES must be a positive number of bytes.")
+
+# The depositary's status files (docs/workflow.md, "In step with the depositary"): the
+# largest accepted, and how long a fetch from the depositary may take.
+UNTC_MAX_BYTES = env_int("UNTC_MAX_BYTES", 10 * 1024 * 1024)
+if UNTC_MAX_BYTES < 1:
+    raise ImproperlyConfigured("UNTC_MAX_BYTES must be a positive number of bytes.")
+UNTC_FETCH_TIMEOUT = env_int("UNTC_FETCH_TIMEOUT", 30)
+if UNTC_FETCH_TIMEOUT < 1:
+    raise ImproperlyConfigured("UNTC_FETCH_TIMEOUT must be a positive number of seconds.")
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -29,6 +29,7 @@ urlpatterns = [
     path("depositary/", include("depositary.urls")),
     # Following a treaty by e-mail or webhook (docs/alerts.md).
     path("alerts/", include("alerts.urls")),
+    path("", include("reports.urls")),
     path("", include("ratifications.urls")),
 ]
 

@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import sync_playwright
 
 from ratifications.models import Treaty
@@ -49,6 +51,16 @@ def ceremony(viet_nam_signed) -> Treaty:
             treaty=viet_nam_signed, participant=Participant.objects.get(iso3=code), date=day
         )
     return viet_nam_signed
+
+
+def sign_in(page, live_server, user) -> None:
+    """Signed in without the sign-in page: a session made by the test client, as a cookie."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
 
 
 @pytest.fixture(scope="session")

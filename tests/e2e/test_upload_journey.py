@@ -4,14 +4,13 @@ import datetime as dt
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.test import Client
 from playwright.sync_api import expect
 
 from imports.models import Upload
 from ratifications.models import Action, Treaty
 from states.models import Participant
+from tests.e2e.conftest import sign_in
 from tests.factories import ActionFactory, SubmissionFactory, UserFactory
 
 WITH_ERRORS = (
@@ -51,16 +50,6 @@ def page_told_409(browser):
     yield page
     context.close()
     assert not problems, problems
-
-
-def sign_in(page, live_server, user) -> None:
-    """No sign-in page exists here: a session made by the test client, as a cookie."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
 
 
 def check(page, data: bytes, name: str = "backlog.csv") -> None:

@@ -12,20 +12,24 @@ from django.db import DatabaseError, transaction
 
 from ratifications.importing import OPTIONAL, ImportFailed, plan_import
 from ratifications.models import Action, Treaty
+from reports.models import Report
 from states.models import Participant, match_key
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 # Treaty slug -> its verified status file.
 STATUS_FILES = {"hanoi-convention": "hanoi_status.csv"}
+# Treaty slug -> what governments and the press reported after it (reports/models.py).
+REPORT_FILES = {"hanoi-convention": "hanoi_reports_2026.csv"}
 
 
 class Command(BaseCommand):
     help = (
-        "Load the shipped participants, treaties and verified status from fixtures/ "
+        "Load the shipped participants, treaties, verified status and reports from fixtures/ "
         "(or --fixtures DIR). Rows are matched by natural key (ISO alpha-3 code, treaty "
-        "slug; actions by participant, kind and date), so running it again changes "
-        "nothing; a row whose values differ from the fixture (a participant's name, an "
-        "action's place, notification, note or source) is brought in line with it. "
+        "slug; actions by participant, kind and date; reports by participant, kind, date "
+        "and source), so running it again changes nothing; a row whose values differ from "
+        "the fixture (a participant's name, an action's place, notification, note or "
+        "source) is brought in line with it. "
         "All or nothing: on any error the database is left as it was."
     )
 
@@ -34,8 +38,8 @@ class Command(BaseCommand):
             "--fixtures",
             type=Path,
             default=FIXTURES,
-            help="The directory holding participants.json, treaties.json and the status "
-            "files (default: the project's fixtures/).",
+            help="The directory holding participants.json, treaties.json, the status "
+            "files and the reports files (default: the project's fixtures/).",
         )
 
     def handle(self, *args, fixtures: Path, **options):
@@ -47,6 +51,19 @@ class Command(BaseCommand):
                 )
             for slug, name in STATUS_FILES.items():
                 self.load_status(fixtures / name, Treaty.objects.get(slug=slug))
+            for slug, name in REPORT_FILES.items():
+                self.load_reports(fixtures / name, Treaty.objects.get(slug=slug))
+
+    def load_reports(self, path: Path, treaty: Treaty) -> None:
+        try:
+            added, changed, unchanged = Report.objects.load_csv(path, treaty)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+        except ValueError as exc:
+            raise CommandError(f"{path.name} is not valid; nothing was loaded:\n{exc}") from None
+        self.stdout.write(
+            f"{path.name}: {added} reports added, {changed} updated, {unchanged} unchanged"
+        )
 
     def load_status(self, path: Path, treaty: Treaty) -> None:
         updated = self.update_recorded(path, treaty)
