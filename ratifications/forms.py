@@ -40,11 +40,15 @@ class StatusFilter(models.TextChoices):
     PARTY = "party", _("Parties")
     COUNTS = "counts", _("Counted toward the threshold")
     NOT_SIGNED = "not_signed", _("Not signed (no action)")
+    REPORTED = "reported", _("Reported, not yet deposited")
 
-    def matches(self, row: ParticipantStatus | None) -> bool:
-        """`row` is None for a participant with no verified action."""
+    def matches(self, row: ParticipantStatus | None, *, reported: bool = False) -> bool:
+        """`row` is None for a participant with no verified action; `reported`, whether a
+        step toward its instrument is reported that the depositary has not recorded."""
         if self == StatusFilter.ALL:
             return True
+        if self == StatusFilter.REPORTED:
+            return reported
         if self == StatusFilter.NOT_SIGNED:
             return row is None
         if row is None:

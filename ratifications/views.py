@@ -33,6 +33,7 @@ from ratifications.projection import timeline_overlay
 from ratifications.rules import today_in_new_york
 from ratifications.status import TreatyStatus, standings
 from ratifications.worldmap import world_map
+from reports.models import reported_not_deposited
 from states.models import Participant
 from treatytrack.caching import SHARED_POLICY, etag_for, public
 from treatytrack.i18n import in_english
@@ -66,7 +67,7 @@ def home(request):
 @dashboard_page
 @require_safe
 def dashboard(request, slug):
-    treaty = get_object_or_404(Treaty, slug=slug)
+    treaty = get_object_or_404(Treaty.objects.with_depositary_check(), slug=slug)
     form = DashboardForm(request.GET, treaty=treaty)
     if not form.is_valid():
         return render(
@@ -84,15 +85,20 @@ class Row:
     url: str
     notification: str
     declared: bool
+    # A step toward its instrument reported, not yet recorded by the depositary (reports/).
+    reported: bool = False
 
 
 def _render_dashboard(request, treaty, form, fragment):
-    """The dashboard, or the fragment htmx asks for. Four queries in all: the treaty, its
-    verified actions (the status), and every participant (the table, the map, the find box)."""
+    """The dashboard, or the fragment htmx asks for. Six queries in all: the treaty (with
+    its last check against the depositary), its verified actions (the status), the reports
+    not yet deposited (two), and every participant (the table, the map, the find box)."""
     filters = form.cleaned_data
     as_of, today = filters["as_of"], today_in_new_york()
     result = treaty.status(as_of)
     status = result.status
+    # Reports are news of today: a day past, or to come, shows the record alone.
+    reported = reported_not_deposited(treaty) if as_of in (None, today) else set()
     context = {
         "treaty": treaty,
         "result": result,
@@ -103,6 +109,8 @@ def _render_dashboard(request, treaty, form, fragment):
         "form": form,
         "filters": form.filters(),
         "fragment": fragment,
+        "reported": len(reported),
+        "reported_url": _with_query(request.path, {"status": StatusFilter.REPORTED}),
         # The same view today, and this day with no filter.
         "today_url": _with_query(request.path, form.filters()),
         "clear_url": _with_query(request.path, {"as_of": as_of.isoformat()} if as_of else {}),
@@ -130,6 +138,7 @@ def _render_dashboard(request, treaty, form, fragment):
             url(participant.iso3),
             result.notifications.get(participant.iso3, ""),
             participant.iso3 in result.declared,
+            participant.pk in reported,
         )
         for participant in participants
     ]
@@ -138,7 +147,7 @@ def _render_dashboard(request, treaty, form, fragment):
         return render(request, f"{DASHBOARD}#answer", context)
     shown = [row for row in rows if getattr(row.participant, "listed", True)]
     chosen = filters["status"] or StatusFilter.ACTED
-    shown = [row for row in shown if chosen.matches(row.status)]
+    shown = [row for row in shown if chosen.matches(row.status, reported=row.reported)]
     # In Python, even by name: names sort as they read in the page's language.
     shown.sort(key=lambda row: filters["sort"].key(row.participant, row.status))
     context |= {

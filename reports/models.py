@@ -288,13 +288,13 @@ class Report(models.Model):
             )
 
 
-def reported_not_deposited(treaty: Treaty) -> int:
-    """How many participants have a step toward their instrument reported (a domestic step,
-    an instrument) that the depositary has not recorded: the count shown beside the
-    counters, never in them. Two queries."""
+def reported_not_deposited(treaty: Treaty) -> set[int]:
+    """The participants (their keys) with a step toward their instrument reported (a
+    domestic step, an instrument) that the depositary has not recorded: the dashboard
+    shows them beside the counters, never in them. Two queries."""
     toward = [kind for kind in Report.Kind if kind.toward_instrument]
     reports = Report.objects.for_treaty(treaty).filter(kind__in=toward).with_recorded()
-    return len({report.participant_id for report in reports if report.recorded is None})
+    return {report.participant_id for report in reports if report.recorded is None}
 
 
 def as_csv_rows(reports: Iterable[Report]) -> Iterable[list[str]]:

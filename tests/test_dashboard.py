@@ -6,8 +6,10 @@ from unittest import mock
 
 import pytest
 
+from depositary.models import Reconciliation
 from ratifications.models import Treaty
 from ratifications.rules import ActionKind, today_in_new_york
+from reports.models import Report
 from states.models import Participant, RegionalGroup
 from tests.factories import (
     ActionFactory,
@@ -493,3 +495,49 @@ def test_the_timeline_draws_the_projected_range_and_comparable_treaties_until_th
     # Reached: the real dates, no projection.
     page = client.get("/").content.decode()
     assert "chart-band-projection" not in page and "chart-reference" not in page
+
+
+# Beside the record: reports and the depositary's file
+
+
+def test_reported_steps_are_shown_beside_the_count_never_in_it(client, viet_nam_signed):
+    treaty = viet_nam_signed
+    Report.objects.create(
+        treaty=treaty,
+        participant=Participant.objects.get(iso3="VNM"),
+        kind=Report.Kind.DOMESTIC_APPROVAL_BY_PARLIAMENT,
+        date=dt.date(2026, 2, 10),
+        summary="The National Assembly approved the Convention.",
+        source="https://example.org/news/1",
+    )
+    page = client.get("/").content.decode()
+    assert '<span class="num">0</span> of 40 instruments' in page
+    assert "1 participant reports a step toward its instrument not yet deposited" in page
+    assert '<a href="/?status=reported#participants-heading">' in page
+    assert '<a class="tag tag-reported" href="/participants/VNM/#hanoi-convention-reports">' in page
+
+    reported = client.get("/", {"status": "reported"}).content.decode()
+    assert table_names(reported) == ["Viet Nam"]
+    answer = client.get("/", {"find": "Viet Nam"}).content.decode()
+    assert "A further step is" in answer and "/participants/VNM/#hanoi-convention-reports" in answer
+
+    # A day past shows the record as it stood, without today's reports.
+    past = client.get("/", {"as_of": "2026-03-01"}).content.decode()
+    assert "not yet deposited" not in past.split('id="participants-heading"')[0]
+    assert "tag-reported" not in past
+
+
+def test_the_dashboard_says_when_the_record_was_last_checked_against_the_depositary(
+    client, viet_nam_signed
+):
+    assert "Checked against the depositary" not in client.get("/").content.decode()
+    Reconciliation.objects.create(
+        treaty=viet_nam_signed,
+        checked_at=dt.datetime(2026, 8, 3, 14, 0, tzinfo=dt.UTC),
+        origin=Reconciliation.Origin.FETCH,
+        source="https://treaties.un.org/status.xml",
+        rows=72,
+        found=0,
+    )
+    page = client.get("/").content.decode()
+    assert "Checked against the depositary’s status file on 3 August 2026." in page

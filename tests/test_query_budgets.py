@@ -55,12 +55,14 @@ def record(request, db):
 
 
 CASES = [
-    # 2. the treaty; 3. its verified actions with their participants (the status);
-    # 4. every participant with its newest notification and declarations (the table, the map).
-    ("dashboard", "/treaties/{slug}/", {}, {}, 4),
-    ("table fragment", "/treaties/{slug}/", {"q": "land", "sort": "instrument"}, HX, 4),
-    # 2. the treaty; 3. the status.
-    ("counters fragment", "/treaties/{slug}/", {}, POLL, 3),
+    # 2. the treaty, with its last check against the depositary; 3. its verified actions
+    # with their participants (the status); 4. its reports toward an instrument; 5. their
+    # participants' verified signatures and instruments (whether each is recorded);
+    # 6. every participant (the table, the map).
+    ("dashboard", "/treaties/{slug}/", {}, {}, 6),
+    ("table fragment", "/treaties/{slug}/", {"q": "land", "sort": "instrument"}, HX, 6),
+    # 2. the treaty; 3. the status; 4. and 5. the reports not yet deposited.
+    ("counters fragment", "/treaties/{slug}/", {}, POLL, 5),
     ("status API", "/api/v1/treaties/{slug}/status", {}, {}, 3),
     ("calendar", "/treaties/{slug}/calendar.ics", {}, {}, 3),
     ("embed", "/treaties/{slug}/embed/", {}, {}, 3),
