@@ -246,7 +246,7 @@ def timeline(
     # What is marked, each label on a row of its own. A label runs from its line toward the
     # middle; so that it crosses no line of a mark on a row above, the rows go first to the
     # marks in the right half, from the right, then to those in the left half, from the left.
-    # A band's label goes by its start.
+    # A band's row goes by its start; its label runs over it.
     days = [("today" if as_of == today else "as-of", as_of)]
     if today < as_of and today >= start:
         # A day to come is shown: where the record stops being news.
@@ -315,6 +315,10 @@ def timeline(
         else:
             width = round(u(band.end) - u(day), 1)
             rect = (u(day), top, width, bottom - top)
+            if band.end > middle:
+                # Over the band, to its end: from its start it would run out of the chart,
+                # and left of its start it would name the wrong days.
+                common |= {"x": x(min(band.end, end)), "runs": "left", "dx": -NUDGE}
             placed_bands.append(Mark(**common, end=band.end, rect=rect))
     months = month_ticks(start, end)
     baselines = (instruments.bottom, signatories.bottom)

@@ -55,7 +55,9 @@ def test_the_timeline_fills_its_card_and_marks_today_and_the_close(
         expect(closes).to_have_count(1)
         # Today before the close of signature, which ends the chart.
         assert today.bounding_box()["x"] < closes.bounding_box()["x"]
-        expect(page.locator(".chart-marks li")).to_have_count(2)
+        # Under the chart, each marked day with its date (and, while the threshold is not
+        # reached, the projected range and the comparable treaties' curves).
+        expect(page.locator(".chart-marks li .chart-mark")).to_have_count(2)
         if language == "en":
             marks = page.locator(".chart-marks")
             expect(marks).to_contain_text("Close of signature 31 December 2026")
