@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 UN_HEADQUARTERS = ZoneInfo("America/New_York")
 
@@ -111,9 +111,10 @@ class NotCounted(models.TextChoices):
 class Standing(models.TextChoices):
     """Where a participant stands on a treaty: the most it has done, as of the day shown."""
 
-    PARTY = "party", gettext_lazy("Party")
-    SIGNATORY = "signatory", gettext_lazy("Signatory")
-    NONE = "none", gettext_lazy("No action")
+    # With a context: the legend's "Party" is a label, not the counters' "Party"/"Parties".
+    PARTY = "party", pgettext_lazy("standing", "Party")
+    SIGNATORY = "signatory", pgettext_lazy("standing", "Signatory")
+    NONE = "none", pgettext_lazy("standing", "No action")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -59,6 +59,14 @@ def _empty_caches():
     """
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """A request that ends in an exception leaves its language active in the thread, for
+    whatever the next test renders outside a request (a label, a mail)."""
+    yield
+    translation.deactivate()
 
 
 # The shipped data
