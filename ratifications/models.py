@@ -27,25 +27,11 @@ if TYPE_CHECKING:
 
 class TreatyQuerySet(models.QuerySet):
     def with_depositary_check(self):
-        """Each treaty with its newest check against the depositary's status file (`reconcile_
-        untc`, the depositary's page), in the same query: `depositary_checked_at` (None if
-        never), the file's `depositary_status_as_at`, and `depositary_newest_date`, the newest
-        date in its table (what the file is "about" when it gives no "as at" time)."""
-        from depositary.models import Reconciliation
-
-        newest = Reconciliation.objects.filter(treaty=models.OuterRef("pk")).order_by(
-            "-checked_at", "-pk"
-        )
-        return self.annotate(
-            **{
-                f"depositary_{name}": models.Subquery(newest.values(field)[:1])
-                for name, field in (
-                    ("checked_at", "checked_at"),
-                    ("status_as_at", "status_as_at"),
-                    ("newest_date", "newest_date"),
-                )
-            }
-        )
+        """Each treaty with `depositary_checked_at`, when its record was last checked against
+        the depositary's status file (`reconcile_untc`, the depositary's page; None if never),
+        in the same query. The check itself, with the file's "status as at", is a
+        `depositary.models.Reconciliation`."""
+        return self.annotate(depositary_checked_at=models.Max("reconciliations__checked_at"))
 
 
 class TreatyManager(models.Manager.from_queryset(TreatyQuerySet)):

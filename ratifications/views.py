@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.validators import slug_re
@@ -32,6 +31,7 @@ from ratifications.models import Action, Treaty
 from ratifications.projection import timeline_overlay
 from ratifications.rules import today_in_new_york
 from ratifications.status import TreatyStatus, standings
+from ratifications.table import Row, rows_html
 from ratifications.worldmap import world_map
 from reports.models import reported_not_deposited
 from states.models import Participant
@@ -74,19 +74,6 @@ def dashboard(request, slug):
             request, "ratifications/bad_request.html", {"message": form.error_message()}, status=400
         )
     return _render_dashboard(request, treaty, form, _fragment(request))
-
-
-@dataclass(frozen=True)
-class Row:
-    """A participant as the table shows it: its status row (None: no verified action)."""
-
-    participant: Participant
-    status: rules.ParticipantStatus | None
-    url: str
-    notification: str
-    declared: bool
-    # A step toward its instrument reported, not yet recorded by the depositary (reports/).
-    reported: bool = False
 
 
 def _render_dashboard(request, treaty, form, fragment):
@@ -156,6 +143,7 @@ def _render_dashboard(request, treaty, form, fragment):
         "filtered": bool(filters["q"] or filters["group"] or filters["status"]),
         "show_all_url": _with_query(request.path, {**form.filters(), "status": StatusFilter.ALL}),
     }
+    context["table_rows"] = rows_html(shown, treaty.slug)
     if fragment == "participants":
         return render(request, f"{DASHBOARD}#participants", context)
     context |= {

@@ -342,5 +342,5 @@ def test_the_last_check_is_on_the_treaty_in_the_same_query(
     with django_assert_num_queries(1):
         treaty = Treaty.objects.with_depositary_check().get(slug=HANOI)
     assert treaty.depositary_checked_at == check.checked_at
-    assert treaty.depositary_status_as_at == dt.datetime(2026, 8, 2, 14, 16, 4, tzinfo=dt.UTC)
-    assert treaty.depositary_newest_date == dt.date(2026, 7, 15)
+    assert check.status_as_at == dt.datetime(2026, 8, 2, 14, 16, 4, tzinfo=dt.UTC)
+    assert check.newest_date == dt.date(2026, 7, 15)
