@@ -338,8 +338,11 @@ class RuleInputs:
         )
 
 
-class Action(models.Model):
-    """A dated act of one participant on one treaty: a signature, an instrument, a denunciation."""
+class Reviewed(models.Model):
+    """What a mission submits and the depositary reviews: the review, who and when, the
+    reasons, and the verbs of the workflow (docs/workflow.md). An action, and a declaration
+    (`declarations.models.Declaration`), each with its own `rule_problems()` and
+    `undo_problems()`, a `treaty` and a `participant`."""
 
     class Review(models.TextChoices):
         PENDING = "pending", _("Pending verification")
@@ -350,6 +353,149 @@ class Action(models.Model):
 
     class Conflict(Exception):
         """Someone else reviewed or changed the submission first; the message says who."""
+
+    review = models.CharField(
+        _("review"), max_length=10, choices=Review.choices, default=Review.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    # Why the depositary's last decision was undone (`undo`); the audit trail keeps each.
+    undo_reason = models.TextField(_("reason for undoing the decision"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic concurrency: every workflow change adds one, and a form that
+    # shows version N may only save over version N (see `check_reviewable`).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    # The workflow. Each verb is called inside transaction.atomic() on a row
+    # locked with select_for_update(), so that two people acting on the same
+    # submission at once end with one outcome and one clear message.
+
+    def check_reviewable(self, seen_version: int | None) -> None:
+        """Raise Conflict unless this is still the pending submission someone saw."""
+        if self.review != self.Review.PENDING:
+            who = self.reviewed_by or self.submitted_by
+            when = self.reviewed_at or self.updated_at
+            raise self.Conflict(
+                gettext("This submission was already %(state)s by %(who)s on %(when)s.")
+                % {
+                    "state": self.get_review_display().lower(),
+                    "who": who.get_full_name() or who.get_username() if who else gettext("someone"),
+                    "when": date_format(timezone.localtime(when), "DATETIME_FORMAT"),
+                }
+            )
+        if seen_version is not None and seen_version != self.version:
+            raise self.Conflict(
+                gettext(
+                    "This submission was changed after you opened it: "
+                    "look at the new values and try again."
+                )
+            )
+
+    def record_change(self, by, reason: str) -> None:
+        """Save a workflow change as one new version, with who and why in the audit trail."""
+        self.version += 1
+        self._history_user = by
+        self._change_reason = reason
+        self.save()
+
+    def verify(self, by, *, seen_version: int | None = None) -> None:
+        self.check_reviewable(seen_version)
+        with transaction.atomic():
+            # Another verification of this treaty (or an import into it) waits until this
+            # one commits, then checks against it: two instruments of one State verified
+            # at the same moment cannot both pass.
+            lock_records(self.treaty)
+            # Against what is verified only: other pending submissions no longer matter.
+            problems = self.rule_problems()
+            if problems:
+                raise ValidationError([p.message for p in problems])
+            self.review = self.Review.VERIFIED
+            self.reviewed_by, self.reviewed_at = by, timezone.now()
+            self.record_change(by, "verified")
+
+    def reject(self, by, reason: str, *, seen_version: int | None = None) -> None:
+        self.check_reviewable(seen_version)
+        if not reason.strip():
+            raise ValidationError({"rejection_reason": gettext("Say why it is rejected.")})
+        self.review = self.Review.REJECTED
+        self.rejection_reason = reason.strip()
+        self.reviewed_by, self.reviewed_at = by, timezone.now()
+        self.record_change(by, "rejected")
+
+    def withdraw(self, by, *, seen_version: int | None = None) -> None:
+        self.check_reviewable(seen_version)
+        self.review = self.Review.WITHDRAWN
+        self.record_change(by, "withdrawn")
+
+    # Undoing a decision: the reverse of `verify` and `reject`.
+
+    @property
+    def undoable(self) -> bool:
+        return self.review in (self.Review.VERIFIED, self.Review.REJECTED)
+
+    def check_undoable(self, seen_version: int | None) -> None:
+        """Raise Conflict unless this is still the decision someone saw."""
+        if not self.undoable:
+            raise self.Conflict(
+                gettext("There is no decision to undo: this submission is %(state)s.")
+                % {"state": self.get_review_display().lower()}
+            )
+        if seen_version is not None and seen_version != self.version:
+            raise self.Conflict(
+                gettext(
+                    "This decision was changed after you opened it: "
+                    "look at the new values and try again."
+                )
+            )
+
+    def undo_problems(self) -> list[str]:
+        """What the verified record would break without this: the model's own rules."""
+        raise NotImplementedError
+
+    def undo(self, by, reason: str, *, seen_version: int | None = None) -> None:
+        """Put a verified or rejected submission back in the queue, pending, with the reason.
+
+        A verification is refused when others in the verified record stand on it
+        (`undo_problems`): undo those first. The caller holds the row's lock; this also
+        locks the participant's row, so that a verification holding the same lock cannot
+        add an act standing on this one between the check and the undo.
+        """
+        self.check_undoable(seen_version)
+        if not reason.strip():
+            raise ValidationError({"undo_reason": gettext("Say why the decision is undone.")})
+        list(Participant.objects.select_for_update().filter(pk=self.participant_id).values("pk"))
+        problems = self.undo_problems()
+        if problems:
+            raise ValidationError(problems)
+        self.review = self.Review.PENDING
+        self.reviewed_by = self.reviewed_at = None
+        self.rejection_reason = ""
+        self.undo_reason = reason.strip()
+        self.record_change(by, "undone")
+
+
+class Action(Reviewed):
+    """A dated act of one participant on one treaty: a signature, an instrument, a denunciation."""
 
     treaty = models.ForeignKey(
         Treaty, on_delete=models.PROTECT, related_name="actions", verbose_name=_("treaty")
@@ -384,35 +530,6 @@ class Action(models.Model):
     declaration_articles = models.CharField(
         _("articles concerned"), max_length=200, blank=True, help_text=_("e.g. 11, 23(2)")
     )
-
-    review = models.CharField(
-        _("review"), max_length=10, choices=Review.choices, default=Review.PENDING
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    rejection_reason = models.TextField(_("rejection reason"), blank=True)
-    # Why the depositary's last decision was undone (`undo`); the audit trail keeps each.
-    undo_reason = models.TextField(_("reason for undoing the decision"), blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Optimistic concurrency: every workflow change adds one, and a form that
-    # shows version N may only save over version N (see `check_reviewable`).
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ActionQuerySet.as_manager()
     # The audit trail: every create, edit, verification, rejection, withdrawal.
@@ -522,88 +639,6 @@ class Action(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    # The workflow. Each verb is called inside transaction.atomic() on a row
-    # locked with select_for_update(), so that two people acting on the same
-    # submission at once end with one outcome and one clear message.
-
-    def check_reviewable(self, seen_version: int | None) -> None:
-        """Raise Action.Conflict unless this is still the pending submission someone saw."""
-        if self.review != self.Review.PENDING:
-            who = self.reviewed_by or self.submitted_by
-            when = self.reviewed_at or self.updated_at
-            raise self.Conflict(
-                gettext("This submission was already %(state)s by %(who)s on %(when)s.")
-                % {
-                    "state": self.get_review_display().lower(),
-                    "who": who.get_full_name() or who.get_username() if who else gettext("someone"),
-                    "when": date_format(timezone.localtime(when), "DATETIME_FORMAT"),
-                }
-            )
-        if seen_version is not None and seen_version != self.version:
-            raise self.Conflict(
-                gettext(
-                    "This submission was changed after you opened it: "
-                    "look at the new values and try again."
-                )
-            )
-
-    def record_change(self, by, reason: str) -> None:
-        """Save a workflow change as one new version, with who and why in the audit trail."""
-        self.version += 1
-        self._history_user = by
-        self._change_reason = reason
-        self.save()
-
-    def verify(self, by, *, seen_version: int | None = None) -> None:
-        self.check_reviewable(seen_version)
-        with transaction.atomic():
-            # Another verification of this treaty (or an import into it) waits until this
-            # one commits, then checks against it: two instruments of one State verified
-            # at the same moment cannot both pass.
-            lock_records(self.treaty)
-            # Against what is verified only: other pending submissions no longer matter.
-            problems = self.rule_problems()
-            if problems:
-                raise ValidationError([p.message for p in problems])
-            self.review = self.Review.VERIFIED
-            self.reviewed_by, self.reviewed_at = by, timezone.now()
-            self.record_change(by, "verified")
-
-    def reject(self, by, reason: str, *, seen_version: int | None = None) -> None:
-        self.check_reviewable(seen_version)
-        if not reason.strip():
-            raise ValidationError({"rejection_reason": gettext("Say why it is rejected.")})
-        self.review = self.Review.REJECTED
-        self.rejection_reason = reason.strip()
-        self.reviewed_by, self.reviewed_at = by, timezone.now()
-        self.record_change(by, "rejected")
-
-    def withdraw(self, by, *, seen_version: int | None = None) -> None:
-        self.check_reviewable(seen_version)
-        self.review = self.Review.WITHDRAWN
-        self.record_change(by, "withdrawn")
-
-    # Undoing a decision: the reverse of `verify` and `reject`.
-
-    @property
-    def undoable(self) -> bool:
-        return self.review in (self.Review.VERIFIED, self.Review.REJECTED)
-
-    def check_undoable(self, seen_version: int | None) -> None:
-        """Raise Action.Conflict unless this is still the decision someone saw."""
-        if not self.undoable:
-            raise self.Conflict(
-                gettext("There is no decision to undo: this submission is %(state)s.")
-                % {"state": self.get_review_display().lower()}
-            )
-        if seen_version is not None and seen_version != self.version:
-            raise self.Conflict(
-                gettext(
-                    "This decision was changed after you opened it: "
-                    "look at the new values and try again."
-                )
-            )
-
     def undo_problems(self) -> list[str]:
         """What the verified record would break without this verified action.
 
@@ -674,27 +709,6 @@ class Action(models.Model):
                 problems(dependant, without_self=True) - problems(dependant, without_self=False)
             )
         ]
-
-    def undo(self, by, reason: str, *, seen_version: int | None = None) -> None:
-        """Put a verified or rejected submission back in the queue, pending, with the reason.
-
-        A verification is refused when others in the verified record stand on it
-        (`undo_problems`): undo those first. The caller holds the row's lock; this also
-        locks the participant's row, so that a verification holding the same lock cannot
-        add an act standing on this one between the check and the undo.
-        """
-        self.check_undoable(seen_version)
-        if not reason.strip():
-            raise ValidationError({"undo_reason": gettext("Say why the decision is undone.")})
-        list(Participant.objects.select_for_update().filter(pk=self.participant_id).values("pk"))
-        problems = self.undo_problems()
-        if problems:
-            raise ValidationError(problems)
-        self.review = self.Review.PENDING
-        self.reviewed_by = self.reviewed_at = None
-        self.rejection_reason = ""
-        self.undo_reason = reason.strip()
-        self.record_change(by, "undone")
 
 
 def lock_records(treaty: Treaty) -> None:
