@@ -33,7 +33,7 @@ from depositary.forms import AuditFilter, QueueFilter, RejectForm, TickedForm, U
 from ratifications import rules
 from ratifications.audit import CHANGE_REASONS, audit_entries, audit_trail
 from ratifications.forms import ActionForm
-from ratifications.models import Action, Treaty
+from ratifications.models import Action, Reviewed, Treaty
 from states.models import Participant
 
 # The event the counters listen for (hx-trigger="statusChanged from:body").
@@ -61,15 +61,15 @@ def _counters():
     ]
 
 
-def _recent_decisions() -> list[dict]:
-    """The newest decisions, each with its action as it is now, and whether it may be undone:
-    only while that decision is the action's latest version."""
+def _recent_decisions(model=Action) -> list[dict]:
+    """The newest decisions, each with its action (or `model`'s record) as it is now, and
+    whether it may be undone: only while that decision is the action's latest version."""
     records = list(
-        Action.history.filter(history_change_reason__in=DECISIONS)
+        model.history.filter(history_change_reason__in=DECISIONS)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")[:RECENT_DECISIONS]
     )
-    actions = Action.objects.select_related("participant").in_bulk({r.id for r in records})
+    actions = model.objects.select_related("participant").in_bulk({r.id for r in records})
     return [
         {
             "record": record,
@@ -154,21 +154,22 @@ def _version(value) -> int | None:
         return None
 
 
-def _decide(request, pk, version, decide, refused: str) -> Action | None:
-    """Apply one decision to one locked submission; tell the user how it went.
+def _decide(request, pk, version, decide, refused: str, model=Action) -> Reviewed | None:
+    """Apply one decision to one locked submission (an action, or another `model`'s record);
+    tell the user how it went.
 
     `refused` is the message when the rules refuse it, with %(action)s and %(problems)s.
     """
     try:
         with transaction.atomic():
             action = get_object_or_404(
-                Action.objects.select_for_update(of=("self",)).select_related(
+                model.objects.select_for_update(of=("self",)).select_related(
                     "participant", "treaty", "submitted_by", "reviewed_by"
                 ),
                 pk=pk,
             )
             decide(action, version)
-    except Action.Conflict as conflict:
+    except Reviewed.Conflict as conflict:
         messages.error(request, str(conflict))
     except ValidationError as error:
         messages.error(request, refused % {"action": action, "problems": " ".join(error.messages)})
@@ -202,23 +203,35 @@ def _tell_mission(request, action):
 
 
 def _send_decision(request, action, recipients):
+    # A declaration (declarations/) does not count: it is shown, or not.
+    counted = isinstance(action, Action)
     if action.review == Action.Review.VERIFIED:
         subject = _("Verified: %(action)s") % {"action": action}
-        body = _("The depositary verified %(action)s. It now counts in the public status.")
+        if counted:
+            body = _("The depositary verified %(action)s. It now counts in the public status.")
+        else:
+            body = _("The depositary verified %(action)s. It is now public.")
     elif action.review == Action.Review.REJECTED:
         subject = _("Rejected: %(action)s") % {"action": action}
         body = _("The depositary rejected %(action)s, for this reason:\n\n%(reason)s")
     else:
         subject = _("Decision undone: %(action)s") % {"action": action}
-        body = _(
-            "The depositary undid its decision on %(action)s, for this reason:\n\n%(reason)s"
-            "\n\nIt is pending verification again, and counts in the public status only "
-            "once verified."
-        )
+        if counted:
+            body = _(
+                "The depositary undid its decision on %(action)s, for this reason:\n\n"
+                "%(reason)s\n\nIt is pending verification again, and counts in the public "
+                "status only once verified."
+            )
+        else:
+            body = _(
+                "The depositary undid its decision on %(action)s, for this reason:\n\n"
+                "%(reason)s\n\nIt is pending verification again, and public only once verified."
+            )
     reason = action.rejection_reason or action.undo_reason
     body = body % {"action": action, "reason": reason}
+    workspace = "missions:workspace" if counted else "declarations:mission"
     body += "\n\n" + _("Your submissions: %(url)s") % {
-        "url": request.build_absolute_uri(reverse("missions:workspace")),
+        "url": request.build_absolute_uri(reverse(workspace)),
     }
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
@@ -446,16 +459,8 @@ def enter(request):
     _depositary(request)
     form = _direct_entry_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        action = form.save(commit=False)
-        action.submitted_by = action.reviewed_by = request.user
-        action.reviewed_at = timezone.now()
-        action._change_reason = "entered verified"
-        try:
-            with transaction.atomic():
-                action.save()
-        except IntegrityError:
-            form.add_error(None, _("This action is already verified."))
-        else:
+        action = _save_verified(request, form, _("This action is already verified."))
+        if action:
             messages.success(request, _("Recorded as verified: %(action)s.") % {"action": action})
             url = reverse("depositary:queue")
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -469,6 +474,22 @@ def enter(request):
     if request.htmx:
         return render(request, "accounts/_action_form.html#action-form", context)
     return render(request, "depositary/enter.html", context)
+
+
+def _save_verified(request, form, already: str) -> Reviewed | None:
+    """Save the form's record as verified by this user; None, with `already` as the form's
+    error, when the database finds it verified already (someone else at the same moment)."""
+    record = form.save(commit=False)
+    record.submitted_by = record.reviewed_by = request.user
+    record.reviewed_at = timezone.now()
+    record._change_reason = "entered verified"
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        form.add_error(None, already)
+        return None
+    return record
 
 
 @require_POST

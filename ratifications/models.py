@@ -192,7 +192,9 @@ class Revision(models.Model):
         return False
 
 
-class ActionQuerySet(models.QuerySet):
+class ReviewedQuerySet(models.QuerySet):
+    """What a public page or a workspace asks of reviewed records (`Reviewed`)."""
+
     def update(self, **kwargs):
         """As QuerySet.update(), which sends no signal: the revision advances all the same,
         and the rows' `updated_at`, which `auto_now` leaves, moves too (the feeds show it)."""
@@ -202,17 +204,17 @@ class ActionQuerySet(models.QuerySet):
         return updated
 
     def verified(self):
-        return self.filter(review=Action.Review.VERIFIED)
+        return self.filter(review=Reviewed.Review.VERIFIED)
 
     def pending(self):
-        return self.filter(review=Action.Review.PENDING)
+        return self.filter(review=Reviewed.Review.PENDING)
 
     def active(self):
         """Verified and pending: what a new submission must be consistent with."""
-        return self.filter(review__in=[Action.Review.VERIFIED, Action.Review.PENDING])
+        return self.filter(review__in=[Reviewed.Review.VERIFIED, Reviewed.Review.PENDING])
 
     def for_mission_staff(self, user):
-        """The actions of the participants whose mission this user works for."""
+        """The records of the participants whose mission this user works for."""
         return self.filter(participant__mission_memberships__user=user)
 
     def for_treaty(self, treaty):
@@ -221,6 +223,8 @@ class ActionQuerySet(models.QuerySet):
     def for_participant(self, participant):
         return self.filter(participant=participant)
 
+
+class ActionQuerySet(ReviewedQuerySet):
     def rule_inputs(
         self,
         treaty: "Treaty",
@@ -524,12 +528,6 @@ class Action(Reviewed):
         _("source"), max_length=500, blank=True, help_text=_("Where the fact comes from.")
     )
     note = models.TextField(_("note"), blank=True)
-    declarations = models.TextField(
-        _("declarations and reservations"), blank=True, help_text=_("Their text, as deposited.")
-    )
-    declaration_articles = models.CharField(
-        _("articles concerned"), max_length=200, blank=True, help_text=_("e.g. 11, 23(2)")
-    )
 
     objects = ActionQuerySet.as_manager()
     # The audit trail: every create, edit, verification, rejection, withdrawal.
@@ -573,10 +571,6 @@ class Action(Reviewed):
                 condition=models.Q(review__in=["pending", "withdrawn"], reviewed_at__isnull=True)
                 | models.Q(review__in=["verified", "rejected"], reviewed_at__isnull=False),
                 name="action_reviewed_unless_pending",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(kind="declaration") | ~models.Q(declarations=""),
-                name="action_declaration_has_text",
             ),
         ]
         indexes = [
@@ -628,11 +622,7 @@ class Action(Reviewed):
     def clean(self):
         super().clean()
         errors: dict[str, list[str]] = {}
-        if self.kind == ActionKind.DECLARATION and not self.declarations.strip():
-            errors["declarations"] = [gettext("A declaration needs its text.")]
         if self.treaty_id is None or self.participant_id is None or not self.kind or not self.date:
-            if errors:
-                raise ValidationError(errors)
             return
         for problem in self.rule_problems(include_pending=self.review != self.Review.VERIFIED):
             errors.setdefault(problem.field or "__all__", []).append(problem.message)
@@ -643,11 +633,14 @@ class Action(Reviewed):
         """What the verified record would break without this verified action.
 
         Others may stand on it: a ratification on this signature, a denunciation on this
-        instrument, a declaration on either, an organization's act on this member State's,
-        a protocol's instrument on this party to its parent treaty. The rules engine checks
-        each of those again, with and without this action; only the problems its absence
-        would cause are reported (an old record's own, if any, are not this undo's doing).
+        instrument, an organization's act on this member State's, a protocol's instrument
+        on this party to its parent treaty, a declaration or reservation made upon either
+        (`declarations.models.standing_on`). The rules engine checks each of those again,
+        with and without this action; only the problems its absence would cause are
+        reported (an old record's own, if any, are not this undo's doing).
         """
+        from declarations.models import standing_on
+
         if self.review != self.Review.VERIFIED:
             return []
         treaty, participant = self.treaty, self.participant
@@ -708,7 +701,7 @@ class Action(Reviewed):
             for message in sorted(
                 problems(dependant, without_self=True) - problems(dependant, without_self=False)
             )
-        ]
+        ] + standing_on(self)
 
 
 def lock_records(treaty: Treaty) -> None:

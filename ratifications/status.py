@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import F, Window
+from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from declarations.models import Declaration
 from ratifications import rules
 from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
@@ -24,9 +25,14 @@ def statuses(treaties: Iterable[Treaty], as_of: dt.date | None = None) -> dict[i
     """
     treaties = list(treaties)
     as_of = as_of or rules.today_in_new_york()
+    # Whether its participant made declarations, reservations or notifications that stand on
+    # that day (declarations/): in the same query.
+    declared = Declaration.objects.verified().in_effect(as_of)
+    declared = declared.filter(treaty=OuterRef("treaty"), participant=OuterRef("participant"))
     rows = (
         Action.objects.verified()
         .filter(treaty__in=treaties, date__lte=as_of)
+        .annotate(declared=Exists(declared))
         .order_by("date", "pk")
         .values_list(
             "treaty_id",
@@ -37,7 +43,7 @@ def statuses(treaties: Iterable[Treaty], as_of: dt.date | None = None) -> dict[i
             "date",
             "reviewed_at",
             "notification",
-            "declarations",
+            "declared",
         )
     )
     found = defaultdict(list)
@@ -111,7 +117,7 @@ class TreatyStatus:
     treaty: Treaty
     status: rules.Status
     # By participant code: UN names, the newest depositary notification, and whether it
-    # made declarations or reservations (as of the day of the status).
+    # made declarations, reservations or notifications that stand on the day of the status.
     names: dict[str, str]
     notifications: dict[str, str]
     declared: frozenset[str]

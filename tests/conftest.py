@@ -12,6 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from declarations.models import Declaration, Provision
 from ratifications.models import Action, Revision, Treaty
 from ratifications.rules import ActionKind
 from states.models import Participant
@@ -78,6 +79,9 @@ class Shipped:
     def tables() -> list[str]:
         """The tables load_defaults writes, the actions before what they point at."""
         models = [
+            Provision,
+            Declaration.history.model,
+            Declaration,
             Action.history.model,
             Action,
             Treaty.history.model,
@@ -166,13 +170,20 @@ def defaults(db) -> Treaty:
 
 @pytest.fixture
 def empty_record(defaults) -> Treaty:
-    """The shipped participants and the Hanoi Convention, with no action recorded.
+    """The shipped participants and the Hanoi Convention, with no action recorded (nor
+    declaration, which stands on actions).
 
     For a test that states its own cast on the real participants and treaty,
     free of whatever the shipped status says today.
     """
     with connection.cursor() as cursor:
-        for model in (Action.history.model, Action):
+        for model in (
+            Provision,
+            Declaration.history.model,
+            Declaration,
+            Action.history.model,
+            Action,
+        ):
             cursor.execute(f"DELETE FROM {_quote(model._meta.db_table)}")
     Revision.advance()
     return defaults

@@ -67,13 +67,12 @@ def viet_nam_ratification(cast):
     }
 
 
-def viet_nam_declaration(cast):
+def viet_nam_denunciation(cast):
     return {
         "participant": cast["viet_nam"].pk,
         "treaty": cast["treaty"].pk,
-        "kind": "declaration",
+        "kind": "denunciation",
         "date": "2026-03-05",
-        "declarations": "Article 11 applies only to ...",
     }
 
 
@@ -90,8 +89,8 @@ def kenya_signature(cast):
 MATRIX = [
     ("logout", "/accounts/logout/", None, (302, 302, 302, 302, 302)),
     ("password_change", "/accounts/password_change/", None, (302, 200, 200, 200, 200)),
-    ("missions:submit", "/mission/submit/", viet_nam_declaration, (302, 302, 200, 403, 403)),
-    ("missions:validate", "/mission/validate/", viet_nam_declaration, (302, 200, 200, 403, 403)),
+    ("missions:submit", "/mission/submit/", viet_nam_denunciation, (302, 302, 200, 403, 403)),
+    ("missions:validate", "/mission/validate/", viet_nam_denunciation, (302, 200, 200, 403, 403)),
     (
         "missions:edit",
         "/mission/submissions/{pk}/edit/",

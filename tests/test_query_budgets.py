@@ -9,8 +9,9 @@ import datetime as dt
 
 import pytest
 
+from declarations.rules import Kind, Made, Subject
 from ratifications.rules import ActionKind
-from tests.factories import ActionFactory, ParticipantFactory, TreatyFactory
+from tests.factories import ActionFactory, DeclarationFactory, ParticipantFactory, TreatyFactory
 
 HX = {"HX-Request": "true", "HX-Target": "participants"}
 POLL = {"HX-Request": "true", "HX-Target": "counters"}
@@ -18,7 +19,8 @@ POLL = {"HX-Request": "true", "HX-Target": "counters"}
 
 @pytest.fixture(params=[1, 10], ids=["1 treaty", "10 treaties"])
 def record(request, db):
-    """Treaties on which twelve States signed and ratified, and one of them denounced."""
+    """Treaties on which twelve States signed and ratified, and one of them denounced; the
+    first reserved under article 63, another objected, a third notified a point of contact."""
     states = ParticipantFactory.create_batch(12)
     for n in range(request.param):
         treaty = TreatyFactory(slug=f"treaty-{n}", threshold=5)
@@ -38,6 +40,25 @@ def record(request, db):
             place="New York",
             notification="C.N.1.2026",
         )
+        reservation = DeclarationFactory(treaty=treaty, participant=states[0], articles="63(3)")
+        DeclarationFactory(
+            treaty=treaty,
+            participant=states[1],
+            kind=Kind.OBJECTION,
+            made=Made.LATER,
+            date=dt.date(2026, 2, 1),
+            answers=reservation,
+        )
+        DeclarationFactory(
+            treaty=treaty,
+            participant=states[2],
+            kind=Kind.NOTIFICATION,
+            made=Made.INSTRUMENT,
+            date=dt.date(2026, 1, 3),
+            subject=Subject.POINT_OF_CONTACT,
+            authority="National cybercrime unit",
+            contact_name="A. Person",
+        )
     return {"slug": "treaty-0", "iso3": states[0].iso3}
 
 
@@ -46,6 +67,11 @@ CASES = [
     # 4. every participant with its newest notification and declarations (the table, the map).
     ("dashboard", "/treaties/{slug}/", {}, {}, 4),
     ("table fragment", "/treaties/{slug}/", {"q": "land", "sort": "instrument"}, HX, 4),
+    # ...and 5. the participants whose reservations, or records under an article, stand.
+    ("reservations filter", "/treaties/{slug}/", {"declared": "reservations"}, HX, 5),
+    ("article filter", "/treaties/{slug}/", {"article": "63"}, HX, 5),
+    # The declarations marker alone is the status's own: no query more.
+    ("declarations filter", "/treaties/{slug}/", {"declared": "any"}, HX, 4),
     # 2. the treaty; 3. the status.
     ("counters fragment", "/treaties/{slug}/", {}, POLL, 3),
     ("status API", "/api/v1/treaties/{slug}/status", {}, {}, 3),
@@ -58,8 +84,14 @@ CASES = [
     # 2. the participant; 3. its newest verified actions.
     ("participant feed", "/participants/{iso3}/feed/", {}, {}, 3),
     # 2. the participant; 3. the treaties; 4. its verified actions; 5. the day each
-    # treaty's threshold-th instrument came; 6. the instruments and denunciations up to it.
-    ("participant page", "/participants/{iso3}/", {}, {}, 6),
+    # treaty's threshold-th instrument came; 6. the instruments and denunciations up to it;
+    # 7. its declarations, and the objections to them.
+    ("participant page", "/participants/{iso3}/", {}, {}, 7),
+    # 2. the treaty; 3. its verified declarations with their participants and what they answer.
+    ("by article", "/treaties/{slug}/articles/", {}, {}, 3),
+    ("one article", "/treaties/{slug}/articles/63/", {"as_of": "2026-06-01"}, {}, 3),
+    ("declarations.csv", "/api/v1/treaties/{slug}/declarations.csv", {}, {}, 3),
+    ("declarations.json", "/api/v1/treaties/{slug}/declarations.json", {"article": "63"}, {}, 3),
 ]
 
 

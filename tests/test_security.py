@@ -22,8 +22,6 @@ TEXT_FIELDS = {
     "notification": PAYLOAD,
     "source": PAYLOAD,
     "note": PAYLOAD,
-    "declarations": PAYLOAD,
-    "declaration_articles": PAYLOAD,
 }
 
 
@@ -46,7 +44,7 @@ def hostile(db, settings):
     rejected = SubmissionFactory(
         treaty=treaty,
         participant=participant,
-        kind=ActionKind.DECLARATION,
+        kind=ActionKind.DENUNCIATION,
         date=dt.date(2026, 3, 3),
         submitted_by=staff,
         **TEXT_FIELDS,
@@ -56,7 +54,7 @@ def hostile(db, settings):
     undone = SubmissionFactory(
         treaty=treaty,
         participant=participant,
-        kind=ActionKind.DECLARATION,
+        kind=ActionKind.DENUNCIATION,
         date=dt.date(2026, 3, 4),
         submitted_by=staff,
         **TEXT_FIELDS,

@@ -165,6 +165,8 @@ INSTALLED_APPS = [
     "missions",
     "depositary",
     "imports",
+    # Declarations, reservations and notifications, by article (docs/workflow.md).
+    "declarations",
 ]
 
 MIDDLEWARE = [

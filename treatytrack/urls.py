@@ -22,6 +22,7 @@ urlpatterns = [
     path("mission/", include("missions.urls")),
     path("depositary/import/", include("imports.urls")),
     path("depositary/", include("depositary.urls")),
+    path("", include("declarations.urls")),
     path("", include("ratifications.urls")),
 ]
 

@@ -1,8 +1,6 @@
-import csv
-
 from django.core.management.base import BaseCommand, CommandError
 
-from ratifications.importing import export_rows
+from ratifications.importing import export_rows, write_csv
 from ratifications.models import Action, Treaty
 
 
@@ -42,11 +40,4 @@ class Command(BaseCommand):
 
     @staticmethod
     def write(stream, actions) -> int:
-        writer = csv.writer(stream, lineterminator="\n")
-        rows = export_rows(actions.iterator(chunk_size=2000))
-        writer.writerow(next(rows))
-        count = 0
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-        return count
+        return write_csv(stream, export_rows(actions.iterator(chunk_size=2000)))

@@ -7,19 +7,22 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 
+from declarations.importing import plan_declarations
 from ratifications.importing import ImportFailed, plan_import
 from ratifications.models import Treaty
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
-# Treaty slug -> its verified status file.
+# Treaty slug -> its verified status file, and its declarations (declarations/importing.py).
 STATUS_FILES = {"hanoi-convention": "hanoi_status.csv"}
+DECLARATION_FILES = {"hanoi-convention": "hanoi_declarations.csv"}
 
 
 class Command(BaseCommand):
     help = (
-        "Load the shipped participants, treaties and verified status from fixtures/ "
-        "(or --fixtures DIR). Rows are matched by natural key (ISO alpha-3 code, treaty "
-        "slug; actions by participant, kind and date), so running it again changes "
+        "Load the shipped participants, treaties, verified status and declarations from "
+        "fixtures/ (or --fixtures DIR). Rows are matched by natural key (ISO alpha-3 code, "
+        "treaty slug; actions by participant, kind and date; declarations by ref), so running "
+        "it again changes "
         "nothing; a row whose values differ from the fixture is brought in line with it. "
         "All or nothing: on any error the database is left as it was."
     )
@@ -42,10 +45,13 @@ class Command(BaseCommand):
                 )
             for slug, name in STATUS_FILES.items():
                 self.load_status(fixtures / name, Treaty.objects.get(slug=slug))
+            for slug, name in DECLARATION_FILES.items():
+                self.load_status(fixtures / name, Treaty.objects.get(slug=slug), plan_declarations)
 
-    def load_status(self, path: Path, treaty: Treaty) -> None:
+    def load_status(self, path: Path, treaty: Treaty, plan_file=plan_import) -> None:
+        """A file of actions (or, with `plan_declarations`, of declarations), all or nothing."""
         try:
-            plan = plan_import(path, treaty)
+            plan = plan_file(path, treaty)
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
         if not plan.ok:
@@ -61,8 +67,9 @@ class Command(BaseCommand):
             added = plan.apply()
         except ImportFailed as exc:
             raise CommandError(str(exc)) from None
+        what = "actions" if plan_file is plan_import else "declarations"
         self.stdout.write(
-            f"{path.name}: {added} actions added, {len(plan.already_there)} already there"
+            f"{path.name}: {added} {what} added, {len(plan.already_there)} already there"
         )
 
     def load_fixture(self, path: Path) -> tuple[int, int, int]:
