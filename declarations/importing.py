@@ -281,12 +281,6 @@ class _Reader(_RowReader):
             )
         if answers and not kind.answers_another:
             refuse(ErrorKind.REFERENCE, _("only an objection or a withdrawal answers another."))
-        if texts["text"] and not texts["language"]:
-            refuse(
-                ErrorKind.FIELD,
-                _("the text needs its language, one of %(values)s.")
-                % {"values": ", ".join(Language.values)},
-            )
         if texts["text_english"] and texts["language"] == Language.ENGLISH:
             refuse(ErrorKind.FIELD, _("the text is in English: text_english stays empty."))
 
@@ -303,25 +297,28 @@ def plan_declarations(
     started = _start(records, errors, (*COLUMNS, *CONTACT_COLUMNS), REQUIRED)
     if started is None:
         return plan
-    reader = _Reader(started[1], Participant.objects.name_index())
+    columns = started[1]
+    reader = _Reader(columns, Participant.objects.name_index())
     rows: list[Row] = []
     lines: dict[str, int] = {}
     for line, cells in records:
-        row = reader.read(line, cells, errors)
-        if row is None:
-            continue
-        if row.ref in lines:
+        # A ref given twice is an error, whatever else is wrong with either row.
+        ref = _clean(cells[columns["ref"]]) if len(cells) > columns["ref"] else ""
+        if ref in lines:
             errors.append(
                 RowError(
                     line,
                     _("ref %(ref)s is already on line %(line)d.")
-                    % {"ref": _shown(row.ref), "line": lines[row.ref]},
+                    % {"ref": _shown(ref), "line": lines[ref]},
                     ErrorKind.REPEATED,
                 )
             )
             continue
-        lines[row.ref] = line
-        rows.append(row)
+        if ref:
+            lines[ref] = line
+        row = reader.read(line, cells, errors)
+        if row is not None:
+            rows.append(row)
     _check(plan, rows)
     return plan
 

@@ -357,8 +357,6 @@ class Declaration(Reviewed):
             errors["answers"] = [gettext("Only an objection or a withdrawal answers another.")]
         if self.text_english and self.language == Language.ENGLISH:
             errors["text_english"] = [gettext("The text is in English already.")]
-        if self.text and not self.language:
-            errors["language"] = [gettext("Say which language the text is in.")]
         ready = self.treaty_id and self.participant_id and self.kind and self.made and self.date
         if ready and not errors:
             for problem in self.rule_problems(include_pending=self.review != self.Review.VERIFIED):

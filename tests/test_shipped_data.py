@@ -16,7 +16,12 @@ import json
 import pytest
 from django.core.management import call_command
 
-from ratifications.management.commands.load_defaults import FIXTURES, STATUS_FILES
+from declarations.models import Declaration
+from ratifications.management.commands.load_defaults import (
+    DECLARATION_FILES,
+    FIXTURES,
+    STATUS_FILES,
+)
 from ratifications.models import Action
 from ratifications.rules import today_in_new_york
 from states.models import match_key
@@ -157,3 +162,24 @@ def test_the_dashboard_shows_the_status_file_as_of_today(client, defaults):
         assert f"Newest verified action: {newest.day} {newest:%B %Y}." in page
     else:
         assert "No verified action yet." in page
+
+
+DECLARATIONS_FILE = FIXTURES / DECLARATION_FILES[SLUG]
+
+
+def test_the_shipped_declarations_are_azerbaijans_reservations_upon_signature_without_text(
+    client, defaults
+):
+    with DECLARATIONS_FILE.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    recorded = Declaration.objects.verified().for_treaty(defaults).select_related("participant")
+    assert sorted(r.ref for r in recorded) == sorted(row["ref"] for row in rows)
+    # As the file says (from the Netherlands' treaty database, the reports' README): articles
+    # 7(2), 9(2), 11(3) and 63(3), upon Azerbaijan's signature, its text not invented.
+    assert {(r.participant.iso3, r.kind, r.made, r.date.isoformat()) for r in recorded} == {
+        ("AZE", "reservation", "signature", "2025-10-25")
+    }
+    assert sorted(r.articles for r in recorded) == sorted(row["articles"] for row in rows)
+    assert all(r.text == "" and r.source for r in recorded)
+    page = client.get("/treaties/hanoi-convention/articles/63/").content.decode()
+    assert "Azerbaijan" in page and "The text is not yet available." in page

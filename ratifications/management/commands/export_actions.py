@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ratifications.importing import export_rows, write_csv
-from ratifications.models import Action, Treaty
+from ratifications.management.commands.import_actions import named_treaty
+from ratifications.models import Action
 
 
 class Command(BaseCommand):
@@ -17,11 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--treaty", required=True, help="The treaty's slug.")
 
     def handle(self, *args, path, treaty, **options):
-        try:
-            treaty = Treaty.objects.get(slug=treaty)
-        except Treaty.DoesNotExist:
-            known = ", ".join(Treaty.objects.values_list("slug", flat=True)) or "none loaded"
-            raise CommandError(f"No treaty {treaty!r} (known: {known}).") from None
+        treaty = named_treaty(treaty)
         actions = (
             Action.objects.verified()
             .for_treaty(treaty)
