@@ -95,7 +95,7 @@ def test_the_participant_page_lists_them_with_their_articles_and_withdrawals(cli
     assert '<li id="declaration-aze-7-2">' in page
     assert (
         '<strong>Reservation</strong>, upon signature; article <a href="/treaties/'
-        'hanoi-convention/articles/7/">7(2)</a>.'
+        'hanoi-convention/articles/7/" dir="ltr">7(2)</a>.'
     ) in page
     assert '<li id="declaration-aze-63-3" class="withdrawn">' in page
     assert "Withdrawn on 1 June 2026" in page
