@@ -375,10 +375,22 @@ class Declaration(Reviewed):
                 Provision(declaration=self, **article._asdict()) for article in cited
             )
 
-    def undo(self, by, reason: str, *, seen_version: int | None = None) -> None:
-        # As a verification does: an objection to this record verified meanwhile waits.
+    def _lock(self) -> None:
+        """The participant's row, then the treaty's (always in that order: no deadlock). An
+        undo of the signature or instrument this stands on holds the first (`Action.undo`),
+        a verification of an objection to it the second."""
+        list(Participant.objects.select_for_update().filter(pk=self.participant_id).values("pk"))
         lock_records(self.treaty)
-        super().undo(by, reason, seen_version=seen_version)
+
+    def verify(self, by, *, seen_version: int | None = None) -> None:
+        with transaction.atomic():
+            self._lock()
+            super().verify(by, seen_version=seen_version)
+
+    def undo(self, by, reason: str, *, seen_version: int | None = None) -> None:
+        with transaction.atomic():
+            self._lock()
+            super().undo(by, reason, seen_version=seen_version)
 
     def undo_problems(self) -> list[str]:
         """A verified record that others answer (an objection, a withdrawal) stays: undo those."""
