@@ -91,9 +91,10 @@ def move(apps, schema_editor):
             **{field.attname: getattr(action, field.attname) for field in Action._meta.concrete_fields},
         )
         action.delete()
-    # What the public pages show changed: no copy made before may be served again.
-    Revision = apps.get_model("ratifications", "Revision")
-    Revision.objects.update(number=models.F("number") + 1, changed_at=now)
+    if Declaration.objects.exists():
+        # What the public pages show changed: no copy made before may be served again.
+        Revision = apps.get_model("ratifications", "Revision")
+        Revision.objects.update(number=models.F("number") + 1, changed_at=now)
 
 
 class Migration(migrations.Migration):
