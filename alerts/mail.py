@@ -144,6 +144,8 @@ def _mission_mail(event: Event) -> tuple[str, str]:
     """The news of a decision on a mission's own submission, as the depositary used to send
     it from the request: in the site's default language, since no account records one."""
     with translation.override(settings.LANGUAGE_CODE):
+        if event.kind == Event.Kind.DECLARATION_DECIDED:
+            return _declaration_mail(event)
         action = event.decided()
         if event.kind == Event.Kind.ACTION_VERIFIED:
             subject = _("Verified: %(action)s") % {"action": action}
@@ -162,4 +164,33 @@ def _mission_mail(event: Event) -> tuple[str, str]:
         body += "\n\n" + _("Your submissions: %(url)s") % {
             "url": site(reverse("missions:workspace"))
         }
+    return subject, body
+
+
+def _declaration_mail(event: Event) -> tuple[str, str]:
+    """A decision on a declaration (declarations/): public once verified, never counted."""
+    from declarations.models import Declaration
+
+    fields = event.data["declaration"]
+    record = Declaration(
+        treaty=event.treaty,
+        participant=event.participant,
+        kind=fields["kind"],
+        date=dt.date.fromisoformat(fields["date"]),
+    )
+    decision = event.data["decision"]
+    if decision == "verified":
+        subject = _("Verified: %(action)s") % {"action": record}
+        body = _("The depositary verified %(action)s. It is now public.")
+    elif decision == "rejected":
+        subject = _("Rejected: %(action)s") % {"action": record}
+        body = _("The depositary rejected %(action)s, for this reason:\n\n%(reason)s")
+    else:
+        subject = _("Decision undone: %(action)s") % {"action": record}
+        body = _(
+            "The depositary undid its decision on %(action)s, for this reason:\n\n%(reason)s"
+            "\n\nIt is pending verification again, and public only once verified."
+        )
+    body = body % {"action": record, "reason": event.data["reason"]}
+    body += "\n\n" + _("Your submissions: %(url)s") % {"url": site(reverse("declarations:mission"))}
     return subject, body

@@ -326,6 +326,8 @@ class EventKind(models.TextChoices):
     # For a mission's staff only: decisions on their submissions that change nothing public.
     SUBMISSION_REJECTED = "submission.rejected", _("A submission rejected")
     REJECTION_UNDONE = "submission.rejection_undone", _("A rejection undone")
+    # A declaration, a reservation, a notification...: its mission hears of each decision.
+    DECLARATION_DECIDED = "submission.declaration_decided", _("A decision on a declaration")
     # For one subscriber only.
     CONFIRM = "subscriber.confirm", _("A confirmation asked for")
     LINK = "subscriber.link", _("The link to the alerts page asked for")
@@ -352,6 +354,9 @@ class Event(models.Model):
     treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, null=True, blank=True)
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, null=True, blank=True)
     action = models.ForeignKey(Action, on_delete=models.SET_NULL, null=True, blank=True)
+    declaration = models.ForeignKey(
+        "declarations.Declaration", on_delete=models.SET_NULL, null=True, blank=True
+    )
     subscriber = models.ForeignKey(
         Subscriber, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -435,6 +440,23 @@ class Event(models.Model):
             data=snapshot,
         )
 
+    @classmethod
+    def record_declaration_decision(cls, declaration, decision: str, record) -> None:
+        """A decision on a declaration submitted by a mission: for the mission's staff."""
+        cls.record(
+            cls.Kind.DECLARATION_DECIDED,
+            key=f"declaration:{record.history_id}",
+            treaty=declaration.treaty,
+            participant=declaration.participant,
+            declaration=declaration,
+            data={
+                "decision": decision,
+                "declaration": {"kind": declaration.kind, "date": declaration.date.isoformat()},
+                "reason": declaration.rejection_reason or declaration.undo_reason,
+                "mission": True,
+            },
+        )
+
     def decided(self) -> Action:
         """The action as it was decided (it may have changed since), for the mail's words."""
         action = self.data["action"]
@@ -456,7 +478,8 @@ class Event(models.Model):
             return [(self.subscriber.email, self.subscriber)], []
         if self.data.get("mission"):
             addresses = set(mission_staff_emails(self.participant))
-            submitter = self.action.submitted_by if self.action else None
+            decided = self.action or self.declaration
+            submitter = decided.submitted_by if decided else None
             if submitter and submitter.email:
                 addresses.add(submitter.email)
             mails += [(address.lower(), None) for address in sorted(addresses)]

@@ -5,6 +5,7 @@ from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
 from alerts.models import Event
+from declarations.models import Declaration
 from ratifications.models import Action
 
 # The audit trail's reasons that are decisions (depositary/views.py names them too).
@@ -15,3 +16,12 @@ DECISIONS = ("verified", "rejected", "undone", "entered verified")
 def _decision(sender, instance, history_instance, **kwargs):
     if history_instance.history_change_reason in DECISIONS:
         Event.record_decision(instance, history_instance.history_change_reason, history_instance)
+
+
+@receiver(post_create_historical_record, sender=Declaration.history.model)
+def _declaration_decision(sender, instance, history_instance, **kwargs):
+    # Its mission hears of the decisions on its own submissions, not of direct entries.
+    if history_instance.history_change_reason in ("verified", "rejected", "undone"):
+        Event.record_declaration_decision(
+            instance, history_instance.history_change_reason, history_instance
+        )

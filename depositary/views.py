@@ -57,7 +57,7 @@ from depositary.models import (
 from ratifications import rules
 from ratifications.audit import CHANGE_REASONS, audit_entries, audit_trail
 from ratifications.forms import ActionForm
-from ratifications.models import Action, Treaty, lock_records
+from ratifications.models import Action, Reviewed, Treaty, lock_records
 from reports.forms import ReportForm
 from reports.models import Report
 from reports.views import form_page as report_form_page
@@ -89,15 +89,15 @@ def _counters():
     ]
 
 
-def _recent_decisions() -> list[dict]:
-    """The newest decisions, each with its action as it is now, and whether it may be undone:
-    only while that decision is the action's latest version."""
+def _recent_decisions(model=Action) -> list[dict]:
+    """The newest decisions, each with its action (or `model`'s record) as it is now, and
+    whether it may be undone: only while that decision is the action's latest version."""
     records = list(
-        Action.history.filter(history_change_reason__in=DECISIONS)
+        model.history.filter(history_change_reason__in=DECISIONS)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")[:RECENT_DECISIONS]
     )
-    actions = Action.objects.select_related("participant").in_bulk({r.id for r in records})
+    actions = model.objects.select_related("participant").in_bulk({r.id for r in records})
     return [
         {
             "record": record,
@@ -182,21 +182,22 @@ def _version(value) -> int | None:
         return None
 
 
-def _decide(request, pk, version, decide, refused: str) -> Action | None:
-    """Apply one decision to one locked submission; tell the user how it went.
+def _decide(request, pk, version, decide, refused: str, model=Action) -> Reviewed | None:
+    """Apply one decision to one locked submission (an action, or another `model`'s record);
+    tell the user how it went.
 
     `refused` is the message when the rules refuse it, with %(action)s and %(problems)s.
     """
     try:
         with transaction.atomic():
             action = get_object_or_404(
-                Action.objects.select_for_update(of=("self",)).select_related(
+                model.objects.select_for_update(of=("self",)).select_related(
                     "participant", "treaty", "submitted_by", "reviewed_by"
                 ),
                 pk=pk,
             )
             decide(action, version)
-    except Action.Conflict as conflict:
+    except Reviewed.Conflict as conflict:
         messages.error(request, str(conflict))
     except ValidationError as error:
         messages.error(request, refused % {"action": action, "problems": " ".join(error.messages)})
@@ -433,29 +434,11 @@ def enter(request):
     _depositary(request)
     form = _direct_entry_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        action = form.save(commit=False)
-        action.submitted_by = action.reviewed_by = request.user
-        action.reviewed_at = timezone.now()
-        action._change_reason = "entered verified"
-        try:
-            with transaction.atomic():
-                # Checked again under the treaty's lock, as a verification is: one made
-                # at the same moment waits, and is then seen.
-                lock_records(action.treaty)
-                problems = action.rule_problems()
-                if not problems:
-                    action.save()
-        except IntegrityError:
-            form.add_error(None, _("This action is already verified."))
-        else:
-            for problem in problems:
-                form.add_error(problem.field or None, problem.message)
-            if not problems:
-                messages.success(
-                    request, _("Recorded as verified: %(action)s.") % {"action": action}
-                )
-                url = reverse("depositary:queue")
-                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        action = _save_verified(request, form, _("This action is already verified."))
+        if action:
+            messages.success(request, _("Recorded as verified: %(action)s.") % {"action": action})
+            url = reverse("depositary:queue")
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = {
         "form": form,
         "form_url": reverse("depositary:enter"),
@@ -466,6 +449,30 @@ def enter(request):
     if request.htmx:
         return render(request, "accounts/_action_form.html#action-form", context)
     return render(request, "depositary/enter.html", context)
+
+
+def _save_verified(request, form, already: str) -> Reviewed | None:
+    """Save the form's record as verified by this user; None, with the rules' problems or
+    `already` as the form's errors, when the rules refuse it or the database finds it
+    verified already (someone else at the same moment)."""
+    record = form.save(commit=False)
+    record.submitted_by = record.reviewed_by = request.user
+    record.reviewed_at = timezone.now()
+    record._change_reason = "entered verified"
+    try:
+        with transaction.atomic():
+            # Checked again under the treaty's lock, as a verification is: one made at the
+            # same moment waits, and is then seen.
+            lock_records(record.treaty)
+            problems = record.rule_problems()
+            if not problems:
+                record.save()
+    except IntegrityError:
+        form.add_error(None, already)
+        return None
+    for problem in problems:
+        form.add_error(problem.field or None, problem.message)
+    return None if problems else record
 
 
 @require_POST

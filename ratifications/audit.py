@@ -19,8 +19,6 @@ AUDITED_FIELDS = (
     "notification",
     "source",
     "note",
-    "declarations",
-    "declaration_articles",
     "rejection_reason",
     "undo_reason",
 )
@@ -39,6 +37,9 @@ CHANGE_REASONS = {
     "import": _("import"),
     # Recorded from the depositary's status file (depositary/models.py, RECONCILED).
     "reconciled": _("accepted from the depositary's status file"),
+    # The declarations an action carried became records of their own (declarations/).
+    "moved to declarations": _("moved to the declarations"),
+    "moved from actions": _("moved from the actions"),
 }
 # A version made with no reason (the admin, a fixture): what simple_history saw.
 HISTORY_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
@@ -61,28 +62,25 @@ class AuditEntry:
 
 def _shown(record, name: str) -> str:
     value = getattr(record, name)
-    if name in ("review", "kind"):
+    if record._meta.get_field(name).choices:
         return str(getattr(record, f"get_{name}_display")())
     if isinstance(value, dt.date):
         return date_format(value, "DATE_FORMAT")
     return value or ""
 
 
-def _entry(record, before) -> AuditEntry:
+def _entry(record, before, fields: tuple[str, ...] = AUDITED_FIELDS) -> AuditEntry:
     """One version, with its differences from the version before it (None: the first)."""
     if before is None:
-        changes = [
-            (name, "", _shown(record, name)) for name in AUDITED_FIELDS if _shown(record, name)
-        ]
+        changes = [(name, "", _shown(record, name)) for name in fields if _shown(record, name)]
     else:
-        delta = record.diff_against(before, included_fields=AUDITED_FIELDS)
+        delta = record.diff_against(before, included_fields=fields)
         changed = {change.field for change in delta.changes}
         changes = [
-            (name, _shown(before, name), _shown(record, name))
-            for name in AUDITED_FIELDS
-            if name in changed
+            (name, _shown(before, name), _shown(record, name)) for name in fields if name in changed
         ]
-    verbose = {name: Action._meta.get_field(name).verbose_name for name in AUDITED_FIELDS}
+    model = record.instance_type
+    verbose = {name: model._meta.get_field(name).verbose_name for name in fields}
     return AuditEntry(record, [(verbose[name], old, new) for name, old, new in changes])
 
 
@@ -90,15 +88,18 @@ def _in_order(records: Iterable[models.Model]) -> list[models.Model]:
     return sorted(records, key=lambda r: (r.history_date, r.history_id))
 
 
-def audit_trail(records: Iterable[models.Model]) -> list[AuditEntry]:
-    """The versions of actions, oldest first, each with its differences from the previous one.
+def audit_trail(
+    records: Iterable[models.Model], fields: tuple[str, ...] = AUDITED_FIELDS
+) -> list[AuditEntry]:
+    """The versions of records, oldest first, each with its differences from the previous one.
 
-    `records` are historical actions in any order; differences are computed
-    here (simple_history's `diff_against`) without a query per record.
+    `records` are historical actions (or other records, with the `fields` to show) in any
+    order; differences are computed here (simple_history's `diff_against`) without a
+    query per record.
     """
     entries, previous = [], {}
     for record in _in_order(records):
-        entries.append(_entry(record, previous.get(record.id)))
+        entries.append(_entry(record, previous.get(record.id), fields))
         previous[record.id] = record
     return entries
 

@@ -57,7 +57,6 @@ class _ActionFeed(Feed):
         parts = [
             item.place and _("Place: %s.") % item.place,
             item.notification and _("Depositary notification %s.") % item.notification,
-            item.declarations and _("With declarations or reservations."),
             item.source and _("Source: %s.") % item.source,
         ]
         return escape(" ".join(part for part in parts if part))

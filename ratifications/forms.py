@@ -62,6 +62,12 @@ class StatusFilter(models.TextChoices):
         return True
 
 
+class Declared(models.TextChoices):
+    ANY_RECORD = "", _("Any")
+    RESERVATIONS = "reservations", _("Has reservations")
+    ANY = "any", _("Has declarations, reservations or notifications")
+
+
 class Sort(models.TextChoices):
     NAME = "name", _("Name")
     SIGNATURE = "signature", _("Signature date")
@@ -125,6 +131,20 @@ class DashboardForm(forms.Form):
         choices=Sort.choices,
         error_messages=_one_of(Sort.choices),
     )
+    # What participants declared or reserved (declarations/), as of the day shown.
+    declared = forms.ChoiceField(
+        required=False,
+        label=_("Declarations"),
+        choices=Declared.choices,
+        error_messages=_one_of(Declared.choices),
+    )
+    article = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=999,
+        label=_("Under article"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
 
     def __init__(self, *args, treaty, **kwargs):
         # Labels sit above their fields: no colon.
@@ -149,6 +169,9 @@ class DashboardForm(forms.Form):
     def clean_status(self) -> StatusFilter:
         return StatusFilter(self.cleaned_data["status"])
 
+    def clean_declared(self) -> Declared:
+        return Declared(self.cleaned_data["declared"])
+
     def error_message(self) -> str:
         """Every problem, each naming its parameter, each a sentence."""
         sentences = (
@@ -163,16 +186,14 @@ class DashboardForm(forms.Form):
         """The table's filters as given, to carry them through the as_of form."""
         return {
             name: self.data[name]
-            for name in ("find", "q", "group", "status", "sort")
+            for name in ("find", "q", "group", "status", "sort", "declared", "article")
             if self.data.get(name)
         }
 
 
-class ActionForm(forms.ModelForm):
-    """An action as the workspaces enter it: a mission's submission, or the depositary's own
-    verified record (`verified=True`). The rules engine checks it through Action.clean():
-    a submission against the verified and pending actions, a verified record against the
-    verified ones only.
+class WorkspaceForm(forms.ModelForm):
+    """A record as the workspaces enter it (`Reviewed`): a mission's submission, or the
+    depositary's own verified record (`verified=True`), checked by the model's clean().
 
     `participants` are those the person may act for: a mission's own, or all of them.
     """
@@ -180,50 +201,14 @@ class ActionForm(forms.ModelForm):
     # The version the person saw, so that saving over someone else's change fails.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    class Meta:
-        model = Action
-        fields = [
-            "participant",
-            "treaty",
-            "kind",
-            "date",
-            "place",
-            "notification",
-            "source",
-            "note",
-            "declarations",
-            "declaration_articles",
-        ]
-        labels = {"kind": _("Action")}
-        help_texts = {
-            # Examples are said to be examples: never shown as if they were a value.
-            "place": _("e.g. New York"),
-            "notification": _(
-                "The depositary notification, if issued, e.g. C.N.123.2026.TREATIES-XVIII.16"
-            ),
-            "source": _("Where the fact comes from, e.g. the note verbale of the mission."),
-            "note": _("Shown with the action on its public page and in the open data."),
-            "declarations": _(
-                "Made with this action, or, for the action “Declaration or reservation”, "
-                "notified on their own."
-            ),
-        }
-        widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "note": forms.Textarea(attrs={"rows": 2}),
-            "declarations": forms.Textarea(attrs={"rows": 4}),
-        }
-
     def __init__(self, *args, participants, verified: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participant"].queryset = participants
         # One's own mission is chosen already; among all 198, nobody is.
         self.fields["participant"].empty_label = _("Choose the participant") if verified else None
-        # Django's own blank choice ("- Select an option -") has no translation yet.
-        self.fields["kind"].choices = [("", _("Choose the action")), *ActionKind.choices]
         self.fields["treaty"].empty_label = None
         if verified:
-            self.instance.review = Action.Review.VERIFIED
+            self.instance.review = self.instance.Review.VERIFIED
         for name, field in self.fields.items():
             if field.widget.is_hidden:
                 continue
@@ -317,3 +302,43 @@ class WhatIfForm(forms.Form):
         if who.startswith(f"{self.SIGNATORIES}:"):
             return who.split(":", 1)[1]
         return None
+
+
+class ActionForm(WorkspaceForm):
+    """An action as the workspaces enter it: a mission's submission, or the depositary's own
+    verified record (`verified=True`). The rules engine checks it through Action.clean():
+    a submission against the verified and pending actions, a verified record against the
+    verified ones only.
+    """
+
+    class Meta:
+        model = Action
+        fields = [
+            "participant",
+            "treaty",
+            "kind",
+            "date",
+            "place",
+            "notification",
+            "source",
+            "note",
+        ]
+        labels = {"kind": _("Action")}
+        help_texts = {
+            # Examples are said to be examples: never shown as if they were a value.
+            "place": _("e.g. New York"),
+            "notification": _(
+                "The depositary notification, if issued, e.g. C.N.123.2026.TREATIES-XVIII.16"
+            ),
+            "source": _("Where the fact comes from, e.g. the note verbale of the mission."),
+            "note": _("Shown with the action on its public page and in the open data."),
+        }
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's own blank choice ("- Select an option -") has no translation yet.
+        self.fields["kind"].choices = [("", _("Choose the action")), *ActionKind.choices]

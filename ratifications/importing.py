@@ -37,6 +37,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from declarations.rules import Kind as DeclarationKind
 from ratifications import rules
 from ratifications.models import Action, Revision, RuleInputs, Treaty, lock_records
 from ratifications.rules import ActionKind
@@ -53,26 +54,17 @@ _MAX_LENGTHS = {
     name: Action._meta.get_field(name).max_length for name in ("place", "notification", "source")
 }
 _KINDS = list(ActionKind)
-# The CSV has no column for a declaration's text, so standalone declarations
-# are entered in the workspaces and stay out of the files (docs/import-export.md).
-CSV_KINDS = [kind for kind in ActionKind if kind != ActionKind.DECLARATION]
 # "Formal confirmation", "formal-confirmation" and "FORMAL_CONFIRMATION" all name one kind.
 _KIND_NAMES = {
     spelling: _KINDS.index(kind)
-    for kind in CSV_KINDS
+    for kind in _KINDS
     for spelling in (kind.value, kind.value.replace("_", " "), kind.value.replace("_", "-"))
 }
 # Within one day: the signature, then the instrument, then what depends on them.
 _DAY_RANK = array(
     "B",
     [
-        0
-        if kind == ActionKind.SIGNATURE
-        else 3
-        if kind == ActionKind.DENUNCIATION
-        else 2
-        if kind == ActionKind.DECLARATION
-        else 1
+        0 if kind == ActionKind.SIGNATURE else 2 if kind == ActionKind.DENUNCIATION else 1
         for kind in _KINDS
     ],
 )
@@ -138,6 +130,10 @@ class ErrorKind(TextChoices):
     REPEATED = "repeated", gettext_lazy("same row twice")
     CONFLICT = "conflict", gettext_lazy("contradicts the records")
     RULES = "rules", gettext_lazy("breaks a rule of the treaty")
+    # Files of declarations (declarations/importing.py).
+    FIELD = "field", gettext_lazy("value not accepted")
+    ARTICLES = "articles", gettext_lazy("bad articles")
+    REFERENCE = "reference", gettext_lazy("bad reference")
 
 
 class RowError(NamedTuple):
@@ -394,10 +390,40 @@ def _unneutralised(cell: str) -> str:
     return cell
 
 
-def _read_header(line: int, cells: list[str], errors: Errors) -> dict[str, int] | None:
+def _start(
+    records: Iterator[tuple[int, list[str]]],
+    errors: Errors,
+    known: Sequence[str] = COLUMNS,
+    required: Sequence[str] = REQUIRED,
+) -> tuple[tuple[int, list[str]], dict[str, int]] | None:
+    """The file's first record and the position of each column, or None (with the errors)
+    when the file is empty or its header is not usable (`_read_header`)."""
+    first = next(records, None)
+    if first is None:
+        if not errors:
+            errors.append(
+                RowError(
+                    1,
+                    _("the file is empty: it needs a header row (%(columns)s).")
+                    % {"columns": ",".join(known)},
+                )
+            )
+        return None
+    columns = _read_header(*first, errors, known, required)
+    return None if columns is None else (first, columns)
+
+
+def _read_header(
+    line: int,
+    cells: list[str],
+    errors: Errors,
+    known: Sequence[str] = COLUMNS,
+    required: Sequence[str] = REQUIRED,
+) -> dict[str, int] | None:
     """The position of each column, or None (with errors) when the header is not usable.
 
     In time proportional to its length; one of more than MAX_COLUMNS is refused first.
+    `known` and `required` columns are the actions' unless given (a file of declarations).
     """
     if len(cells) > MAX_COLUMNS:
         errors.append(
@@ -409,7 +435,7 @@ def _read_header(line: int, cells: list[str], errors: Errors) -> dict[str, int] 
                 )
                 % {
                     "count": number_format(len(cells), force_grouping=True),
-                    "columns": ",".join(COLUMNS),
+                    "columns": ",".join(known),
                 },
                 ErrorKind.HEADER,
             )
@@ -417,7 +443,7 @@ def _read_header(line: int, cells: list[str], errors: Errors) -> dict[str, int] 
         return None
     columns = [_clean(cell).lower() for cell in cells]
     problems = []
-    if not any(name in COLUMNS for name in columns):
+    if not any(name in known for name in columns):
         joined = ",".join(columns)
         if (";" in joined or "\t" in joined) and len(columns) == 1:
             problems.append(
@@ -429,16 +455,16 @@ def _read_header(line: int, cells: list[str], errors: Errors) -> dict[str, int] 
         else:
             problems.append(
                 _("the first row must be the header (%(columns)s), not %(found)s.")
-                % {"columns": ",".join(COLUMNS), "found": _shown(",".join(cells), 60)}
+                % {"columns": ",".join(known), "found": _shown(",".join(cells), 60)}
             )
     else:
-        unknown = [name for name in columns if name and name not in COLUMNS]
+        unknown = [name for name in columns if name and name not in known]
         if unknown:
             problems.append(
                 _("unknown column %(names)s; the columns are %(columns)s.")
                 % {
                     "names": ", ".join(_shown(name) for name in unknown[:5]),
-                    "columns": ",".join(COLUMNS),
+                    "columns": ",".join(known),
                 }
             )
         unnamed = [str(position) for position, name in enumerate(columns, 1) if not name]
@@ -447,13 +473,13 @@ def _read_header(line: int, cells: list[str], errors: Errors) -> dict[str, int] 
                 _("column %(positions)s has no name; name it or remove it.")
                 % {"positions": ", ".join(unnamed[:5])}
             )
-        missing = [name for name in REQUIRED if name not in columns]
+        missing = [name for name in required if name not in columns]
         if missing:
             problems.append(
                 _("missing column %(names)s; %(required)s are required.")
                 % {
                     "names": ", ".join(repr(name) for name in missing),
-                    "required": ", ".join(REQUIRED),
+                    "required": ", ".join(required),
                 }
             )
         counts = Counter(columns)
@@ -677,15 +703,18 @@ class ImportPlan:
             )
 
 
-def _record_history(actions: list[Action], user, when: dt.datetime, reason: str) -> None:
-    """Each new action's "created" entry in the audit trail, copied by the database.
+def _record_history(
+    actions: list[Action], user, when: dt.datetime, reason: str, model=Action
+) -> None:
+    """Each new action's (or `model`'s) "created" entry in the audit trail, with `reason`,
+    copied by the database.
 
     What simple_history's bulk_history_create writes, as one INSERT ... SELECT a
     batch instead of a second model instance a row built in Python: that would
     be the import's largest cost. The columns come from the historical model, so
     a field added to Action is copied too; an unknown history field stops here.
     """
-    history = Action.history.model
+    history = model.history.model
     tracked = {field.attname for field in history.tracked_fields}
     given = {
         "history_date": when,
@@ -700,7 +729,7 @@ def _record_history(actions: list[Action], user, when: dt.datetime, reason: str)
             continue
         columns.append(quote(field.column))
         if field.attname in tracked:
-            selected.append(quote(Action._meta.get_field(field.attname).column))
+            selected.append(quote(model._meta.get_field(field.attname).column))
         elif field.attname in given:
             selected.append("%s")
             params.append(field.get_db_prep_save(given[field.attname], connection))
@@ -711,8 +740,8 @@ def _record_history(actions: list[Action], user, when: dt.datetime, reason: str)
     ids = [action.pk for action in actions]
     sql = (
         f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
-        f"SELECT {', '.join(selected)} FROM {quote(Action._meta.db_table)} "
-        f"WHERE {quote(Action._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})"
+        f"SELECT {', '.join(selected)} FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *ids])
@@ -787,12 +816,12 @@ class _RowReader:
         except KeyError:
             kind = self.kind_cache[value] = _KIND_NAMES.get(re.sub(r"\s+", " ", value.lower()))
         if kind is None:
-            kinds = ", ".join(kind.value for kind in CSV_KINDS)
-            if value.lower() == ActionKind.DECLARATION:
+            kinds = ", ".join(kind.value for kind in _KINDS)
+            if value.lower() in DeclarationKind.values:
                 message = _(
-                    "a declaration cannot be imported: the file has no column for its text. "
-                    "Record it in the depositary workspace."
-                )
+                    "a %(kind)s is not an action: import it with the declarations "
+                    "(import_declarations), whose file has a column for its text."
+                ) % {"kind": value.lower()}
             elif value:
                 message = _("unknown action %(action)s; one of %(kinds)s.") % {
                     "action": _shown(value),
@@ -863,20 +892,10 @@ def plan_import(
     plan = ImportPlan(treaty, reading, Revision.current().number, max_errors)
     errors = plan.errors
     records = _records(reading, errors)
-    first = next(records, None)
-    if first is None:
-        if not errors:
-            errors.append(
-                RowError(
-                    1,
-                    _("the file is empty: it needs a header row (%(columns)s).")
-                    % {"columns": ",".join(COLUMNS)},
-                )
-            )
+    started = _start(records, errors)
+    if started is None:
         return plan
-    columns = _read_header(*first, errors)
-    if columns is None:
-        return plan
+    first, columns = started
     plan._columns = columns
     plan.header = _shown_cells(first[1])
     names = Participant.objects.name_index()
@@ -1010,6 +1029,17 @@ def _check_rules(plan: ImportPlan, inputs: RuleInputs, by_participant: dict[int,
                 accepted.append(act)
 
 
+def write_csv(stream, rows: Iterator[list[str]]) -> int:
+    """Write the rows (the header first) to `stream` as CSV; returns how many, header aside."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(next(rows))
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
+
+
 def export_rows(actions: Iterable[Action]) -> Iterable[list[str]]:
     """The CSV rows for these actions, header first: what `plan_import` reads back.
 
@@ -1019,8 +1049,6 @@ def export_rows(actions: Iterable[Action]) -> Iterable[list[str]]:
     """
     yield list(COLUMNS)
     for action in actions:
-        if action.kind == ActionKind.DECLARATION:
-            continue
         yield [
             _neutralised(action.participant.name),
             action.kind,

@@ -208,7 +208,9 @@ class Revision(models.Model):
         return False
 
 
-class ActionQuerySet(models.QuerySet):
+class ReviewedQuerySet(models.QuerySet):
+    """What a public page or a workspace asks of reviewed records (`Reviewed`)."""
+
     def update(self, **kwargs):
         """As QuerySet.update(), which sends no signal: the revision advances all the same,
         and the rows' `updated_at`, which `auto_now` leaves, moves too (the feeds show it)."""
@@ -218,17 +220,17 @@ class ActionQuerySet(models.QuerySet):
         return updated
 
     def verified(self):
-        return self.filter(review=Action.Review.VERIFIED)
+        return self.filter(review=Reviewed.Review.VERIFIED)
 
     def pending(self):
-        return self.filter(review=Action.Review.PENDING)
+        return self.filter(review=Reviewed.Review.PENDING)
 
     def active(self):
         """Verified and pending: what a new submission must be consistent with."""
-        return self.filter(review__in=[Action.Review.VERIFIED, Action.Review.PENDING])
+        return self.filter(review__in=[Reviewed.Review.VERIFIED, Reviewed.Review.PENDING])
 
     def for_mission_staff(self, user):
-        """The actions of the participants whose mission this user works for."""
+        """The records of the participants whose mission this user works for."""
         return self.filter(participant__mission_memberships__user=user)
 
     def for_treaty(self, treaty):
@@ -237,6 +239,8 @@ class ActionQuerySet(models.QuerySet):
     def for_participant(self, participant):
         return self.filter(participant=participant)
 
+
+class ActionQuerySet(ReviewedQuerySet):
     def rule_inputs(
         self,
         treaty: "Treaty",
@@ -354,8 +358,11 @@ class RuleInputs:
         )
 
 
-class Action(models.Model):
-    """A dated act of one participant on one treaty: a signature, an instrument, a denunciation."""
+class Reviewed(models.Model):
+    """What a mission submits and the depositary reviews: the review, who and when, the
+    reasons, and the verbs of the workflow (docs/workflow.md). An action, and a declaration
+    (`declarations.models.Declaration`), each with its own `rule_problems()` and
+    `undo_problems()`, a `treaty` and a `participant`."""
 
     class Review(models.TextChoices):
         PENDING = "pending", _("Pending verification")
@@ -366,40 +373,6 @@ class Action(models.Model):
 
     class Conflict(Exception):
         """Someone else reviewed or changed the submission first; the message says who."""
-
-    treaty = models.ForeignKey(
-        Treaty, on_delete=models.PROTECT, related_name="actions", verbose_name=_("treaty")
-    )
-    participant = models.ForeignKey(
-        Participant,
-        on_delete=models.PROTECT,
-        related_name="actions",
-        verbose_name=_("participant"),
-    )
-    kind = models.CharField(_("action"), max_length=24, choices=ActionKind.choices)
-    date = models.DateField(
-        _("date"),
-        help_text=_(
-            "Of signature, of deposit of the instrument, or of receipt of the notification."
-        ),
-    )
-    place = models.CharField(_("place"), max_length=100, blank=True)
-    notification = models.CharField(
-        _("depositary notification"),
-        max_length=60,
-        blank=True,
-        help_text="C.N.123.2026.TREATIES-XVIII.16",
-    )
-    source = models.CharField(
-        _("source"), max_length=500, blank=True, help_text=_("Where the fact comes from.")
-    )
-    note = models.TextField(_("note"), blank=True)
-    declarations = models.TextField(
-        _("declarations and reservations"), blank=True, help_text=_("Their text, as deposited.")
-    )
-    declaration_articles = models.CharField(
-        _("articles concerned"), max_length=200, blank=True, help_text=_("e.g. 11, 23(2)")
-    )
 
     review = models.CharField(
         _("review"), max_length=10, choices=Review.choices, default=Review.PENDING
@@ -430,120 +403,15 @@ class Action(models.Model):
     # shows version N may only save over version N (see `check_reviewable`).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
-    objects = ActionQuerySet.as_manager()
-    # The audit trail: every create, edit, verification, rejection, withdrawal.
-    history = HistoricalRecords()
-
     class Meta:
-        ordering = ["date", "pk"]
-        verbose_name = _("action")
-        verbose_name_plural = _("actions")
-        permissions = [
-            ("verify_action", "Can verify or reject submitted actions"),
-            ("import_actions", "Can import actions in bulk"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(kind__in=ActionKind.values), name="action_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(review__in=["pending", "verified", "rejected", "withdrawn"]),
-                name="action_review_valid",
-            ),
-            # Rule 1: one signature per participant and treaty, in what counts.
-            models.UniqueConstraint(
-                fields=["treaty", "participant"],
-                condition=models.Q(kind="signature", review="verified"),
-                name="action_one_verified_signature",
-            ),
-            # The same verified fact is never recorded (or counted) twice.
-            models.UniqueConstraint(
-                fields=["treaty", "participant", "kind", "date"],
-                condition=models.Q(review="verified"),
-                name="action_verified_once",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(review="rejected") | ~models.Q(rejection_reason=""),
-                name="action_rejection_has_reason",
-            ),
-            # Verified and rejected actions say when; pending and withdrawn ones were
-            # never reviewed.
-            models.CheckConstraint(
-                condition=models.Q(review__in=["pending", "withdrawn"], reviewed_at__isnull=True)
-                | models.Q(review__in=["verified", "rejected"], reviewed_at__isnull=False),
-                name="action_reviewed_unless_pending",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(kind="declaration") | ~models.Q(declarations=""),
-                name="action_declaration_has_text",
-            ),
-        ]
-        indexes = [
-            # The status computation: a treaty's verified actions up to a date.
-            models.Index(fields=["treaty", "review", "date"], name="action_treaty_review_date"),
-            # The participant page and every rule check: one participant's history.
-            models.Index(fields=["participant", "treaty"], name="action_participant_treaty"),
-            # The participant page: the day each treaty's threshold-th instrument came.
-            models.Index(
-                fields=["treaty", "date"],
-                condition=models.Q(review="verified", kind__in=sorted(rules.INSTRUMENTS)),
-                name="action_instrument_dates",
-            ),
-            # The depositary's queue: pending submissions, oldest first.
-            models.Index(
-                fields=["submitted_at"],
-                condition=models.Q(review="pending"),
-                name="action_pending_queue",
-            ),
-        ]
-
-    def __str__(self):
-        return gettext("%(participant)s: %(kind)s of %(date)s") % {
-            "participant": self.participant.display_name,
-            "kind": self.get_kind_display(),
-            # As the page's language writes dates, like every date the workspaces show.
-            "date": date_format(self.date, "DATE_FORMAT"),
-        }
-
-    @property
-    def action_kind(self) -> ActionKind:
-        return ActionKind(self.kind)
-
-    def as_act(self) -> rules.Act:
-        return rules.Act(
-            participant=self.participant.iso3,
-            kind=ActionKind(self.kind),
-            date=self.date,
-            reio=self.participant.is_reio,
-        )
-
-    def rule_problems(self, *, include_pending: bool = False) -> list[rules.Problem]:
-        """Rules 1-5 against what is recorded (verified only, or with pending submissions)."""
-        inputs = Action.objects.exclude(pk=self.pk).rule_inputs(
-            self.treaty, [self.participant], include_pending=include_pending
-        )
-        return inputs.check(self.participant_id, self.as_act(), today=rules.today_in_new_york())
-
-    def clean(self):
-        super().clean()
-        errors: dict[str, list[str]] = {}
-        if self.kind == ActionKind.DECLARATION and not self.declarations.strip():
-            errors["declarations"] = [gettext("A declaration needs its text.")]
-        if self.treaty_id is None or self.participant_id is None or not self.kind or not self.date:
-            if errors:
-                raise ValidationError(errors)
-            return
-        for problem in self.rule_problems(include_pending=self.review != self.Review.VERIFIED):
-            errors.setdefault(problem.field or "__all__", []).append(problem.message)
-        if errors:
-            raise ValidationError(errors)
+        abstract = True
 
     # The workflow. Each verb is called inside transaction.atomic() on a row
     # locked with select_for_update(), so that two people acting on the same
     # submission at once end with one outcome and one clear message.
 
     def check_reviewable(self, seen_version: int | None) -> None:
-        """Raise Action.Conflict unless this is still the pending submission someone saw."""
+        """Raise Conflict unless this is still the pending submission someone saw."""
         if self.review != self.Review.PENDING:
             who = self.reviewed_by or self.submitted_by
             when = self.reviewed_at or self.updated_at
@@ -606,7 +474,7 @@ class Action(models.Model):
         return self.review in (self.Review.VERIFIED, self.Review.REJECTED)
 
     def check_undoable(self, seen_version: int | None) -> None:
-        """Raise Action.Conflict unless this is still the decision someone saw."""
+        """Raise Conflict unless this is still the decision someone saw."""
         if not self.undoable:
             raise self.Conflict(
                 gettext("There is no decision to undo: this submission is %(state)s.")
@@ -621,14 +489,176 @@ class Action(models.Model):
             )
 
     def undo_problems(self) -> list[str]:
+        """What the verified record would break without this: the model's own rules."""
+        raise NotImplementedError
+
+    def undo(self, by, reason: str, *, seen_version: int | None = None) -> None:
+        """Put a verified or rejected submission back in the queue, pending, with the reason.
+
+        A verification is refused when others in the verified record stand on it
+        (`undo_problems`): undo those first. The caller holds the row's lock; this also
+        locks the participant's row, then the treaty's (`lock_records`), in the order a
+        declaration's verification takes them: no verification can add an act or a
+        declaration standing on this one between the check and the undo.
+        """
+        self.check_undoable(seen_version)
+        if not reason.strip():
+            raise ValidationError({"undo_reason": gettext("Say why the decision is undone.")})
+        list(Participant.objects.select_for_update().filter(pk=self.participant_id).values("pk"))
+        lock_records(self.treaty)
+        problems = self.undo_problems()
+        if problems:
+            raise ValidationError(problems)
+        self.review = self.Review.PENDING
+        self.reviewed_by = self.reviewed_at = None
+        self.rejection_reason = ""
+        self.undo_reason = reason.strip()
+        self.record_change(by, "undone")
+
+
+class Action(Reviewed):
+    """A dated act of one participant on one treaty: a signature, an instrument, a denunciation."""
+
+    treaty = models.ForeignKey(
+        Treaty, on_delete=models.PROTECT, related_name="actions", verbose_name=_("treaty")
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="actions",
+        verbose_name=_("participant"),
+    )
+    kind = models.CharField(_("action"), max_length=24, choices=ActionKind.choices)
+    date = models.DateField(
+        _("date"),
+        help_text=_(
+            "Of signature, of deposit of the instrument, or of receipt of the notification."
+        ),
+    )
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    notification = models.CharField(
+        _("depositary notification"),
+        max_length=60,
+        blank=True,
+        help_text="C.N.123.2026.TREATIES-XVIII.16",
+    )
+    source = models.CharField(
+        _("source"), max_length=500, blank=True, help_text=_("Where the fact comes from.")
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = ActionQuerySet.as_manager()
+    # The audit trail: every create, edit, verification, rejection, withdrawal.
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        permissions = [
+            ("verify_action", "Can verify or reject submitted actions"),
+            ("import_actions", "Can import actions in bulk"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ActionKind.values), name="action_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review__in=["pending", "verified", "rejected", "withdrawn"]),
+                name="action_review_valid",
+            ),
+            # Rule 1: one signature per participant and treaty, in what counts.
+            models.UniqueConstraint(
+                fields=["treaty", "participant"],
+                condition=models.Q(kind="signature", review="verified"),
+                name="action_one_verified_signature",
+            ),
+            # The same verified fact is never recorded (or counted) twice.
+            models.UniqueConstraint(
+                fields=["treaty", "participant", "kind", "date"],
+                condition=models.Q(review="verified"),
+                name="action_verified_once",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(review="rejected") | ~models.Q(rejection_reason=""),
+                name="action_rejection_has_reason",
+            ),
+            # Verified and rejected actions say when; pending and withdrawn ones were
+            # never reviewed.
+            models.CheckConstraint(
+                condition=models.Q(review__in=["pending", "withdrawn"], reviewed_at__isnull=True)
+                | models.Q(review__in=["verified", "rejected"], reviewed_at__isnull=False),
+                name="action_reviewed_unless_pending",
+            ),
+        ]
+        indexes = [
+            # The status computation: a treaty's verified actions up to a date.
+            models.Index(fields=["treaty", "review", "date"], name="action_treaty_review_date"),
+            # The participant page and every rule check: one participant's history.
+            models.Index(fields=["participant", "treaty"], name="action_participant_treaty"),
+            # The participant page: the day each treaty's threshold-th instrument came.
+            models.Index(
+                fields=["treaty", "date"],
+                condition=models.Q(review="verified", kind__in=sorted(rules.INSTRUMENTS)),
+                name="action_instrument_dates",
+            ),
+            # The depositary's queue: pending submissions, oldest first.
+            models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(review="pending"),
+                name="action_pending_queue",
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("%(participant)s: %(kind)s of %(date)s") % {
+            "participant": self.participant.display_name,
+            "kind": self.get_kind_display(),
+            # As the page's language writes dates, like every date the workspaces show.
+            "date": date_format(self.date, "DATE_FORMAT"),
+        }
+
+    @property
+    def action_kind(self) -> ActionKind:
+        return ActionKind(self.kind)
+
+    def as_act(self) -> rules.Act:
+        return rules.Act(
+            participant=self.participant.iso3,
+            kind=ActionKind(self.kind),
+            date=self.date,
+            reio=self.participant.is_reio,
+        )
+
+    def rule_problems(self, *, include_pending: bool = False) -> list[rules.Problem]:
+        """Rules 1-5 against what is recorded (verified only, or with pending submissions)."""
+        inputs = Action.objects.exclude(pk=self.pk).rule_inputs(
+            self.treaty, [self.participant], include_pending=include_pending
+        )
+        return inputs.check(self.participant_id, self.as_act(), today=rules.today_in_new_york())
+
+    def clean(self):
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        if self.treaty_id is None or self.participant_id is None or not self.kind or not self.date:
+            return
+        for problem in self.rule_problems(include_pending=self.review != self.Review.VERIFIED):
+            errors.setdefault(problem.field or "__all__", []).append(problem.message)
+        if errors:
+            raise ValidationError(errors)
+
+    def undo_problems(self) -> list[str]:
         """What the verified record would break without this verified action.
 
         Others may stand on it: a ratification on this signature, a denunciation on this
-        instrument, a declaration on either, an organization's act on this member State's,
-        a protocol's instrument on this party to its parent treaty. The rules engine checks
-        each of those again, with and without this action; only the problems its absence
-        would cause are reported (an old record's own, if any, are not this undo's doing).
+        instrument, an organization's act on this member State's, a protocol's instrument
+        on this party to its parent treaty, a declaration or reservation made upon either
+        (`declarations.models.standing_on`). The rules engine checks each of those again,
+        with and without this action; only the problems its absence would cause are
+        reported (an old record's own, if any, are not this undo's doing).
         """
+        from declarations.models import standing_on
+
         if self.review != self.Review.VERIFIED:
             return []
         treaty, participant = self.treaty, self.participant
@@ -689,28 +719,7 @@ class Action(models.Model):
             for message in sorted(
                 problems(dependant, without_self=True) - problems(dependant, without_self=False)
             )
-        ]
-
-    def undo(self, by, reason: str, *, seen_version: int | None = None) -> None:
-        """Put a verified or rejected submission back in the queue, pending, with the reason.
-
-        A verification is refused when others in the verified record stand on it
-        (`undo_problems`): undo those first. The caller holds the row's lock; this also
-        takes the treaty's (`lock_records`), which verifications take too: none can add an
-        act standing on this one between the check and the undo.
-        """
-        self.check_undoable(seen_version)
-        if not reason.strip():
-            raise ValidationError({"undo_reason": gettext("Say why the decision is undone.")})
-        lock_records(self.treaty)
-        problems = self.undo_problems()
-        if problems:
-            raise ValidationError(problems)
-        self.review = self.Review.PENDING
-        self.reviewed_by = self.reviewed_at = None
-        self.rejection_reason = ""
-        self.undo_reason = reason.strip()
-        self.record_change(by, "undone")
+        ] + standing_on(self)
 
 
 def lock_records(treaty: Treaty) -> None:

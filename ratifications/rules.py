@@ -48,9 +48,7 @@ class ActionKind(models.TextChoices):
     SUCCESSION = "succession", gettext_lazy("Succession")
     FORMAL_CONFIRMATION = "formal_confirmation", gettext_lazy("Formal confirmation")
     DENUNCIATION = "denunciation", gettext_lazy("Denunciation")
-    # Declarations or reservations notified on their own, after a signature or an
-    # instrument; they change nothing in the status (docs/workflow.md).
-    DECLARATION = "declaration", gettext_lazy("Declaration or reservation")
+    # Declarations and reservations are records of their own (the `declarations` app).
 
     @property
     def symbol(self) -> str:
@@ -229,7 +227,6 @@ class Step(enum.Enum):
     DENOUNCED = enum.auto()
     NOTHING_TO_DENOUNCE = enum.auto()
     DENOUNCED_AGAIN = enum.auto()  # the first denunciation stands
-    OTHER = enum.auto()  # a declaration: no change
 
 
 @dataclass
@@ -274,17 +271,14 @@ def walk(
                 position.instrument, step = act, Step.DEPOSITED
             else:
                 step = Step.DEPOSITED_WHILE_IN_FORCE
-        elif act.kind == ActionKind.DENUNCIATION:
-            if position.instrument is None:
-                step = Step.NOTHING_TO_DENOUNCE
-            elif position.denunciation is not None:
-                step = Step.DENOUNCED_AGAIN
-            else:
-                position.denunciation = act
-                position.effective = add_months(act.date, clauses.denunciation_months)
-                step = Step.DENOUNCED
+        elif position.instrument is None:  # a denunciation
+            step = Step.NOTHING_TO_DENOUNCE
+        elif position.denunciation is not None:
+            step = Step.DENOUNCED_AGAIN
         else:
-            step = Step.OTHER
+            position.denunciation = act
+            position.effective = add_months(act.date, clauses.denunciation_months)
+            step = Step.DENOUNCED
         yield act, step, position
 
 
@@ -421,6 +415,28 @@ def _day(value: dt.date) -> str:
     return date_format(value, "DATE_FORMAT")
 
 
+def date_problems(day: dt.date, *, adopted_on: dt.date | None, today: dt.date) -> list[Problem]:
+    """Rule 4: no date before the treaty's adoption, and none after today in New York."""
+    problems = []
+    if adopted_on and day < adopted_on:
+        problems.append(
+            Problem(
+                "date",
+                _("The date is before the treaty was adopted (%(day)s).")
+                % {"day": _day(adopted_on)},
+            )
+        )
+    if day > today:
+        problems.append(
+            Problem(
+                "date",
+                _("The date is in the future: today is %(day)s in New York.")
+                % {"day": _day(today)},
+            )
+        )
+    return problems
+
+
 def check_action(
     clauses: Clauses,
     candidate: Act,
@@ -437,24 +453,8 @@ def check_action(
     REIO's member States; `parent`, for a protocol, the parent treaty's clauses
     and the participant's actions on it.
     """
-    problems = []
+    problems = date_problems(candidate.date, adopted_on=clauses.adopted_on, today=today)
     kind = candidate.kind
-    if clauses.adopted_on and candidate.date < clauses.adopted_on:
-        problems.append(
-            Problem(
-                "date",
-                _("The date is before the treaty was adopted (%(day)s).")
-                % {"day": _day(clauses.adopted_on)},
-            )
-        )
-    if candidate.date > today:
-        problems.append(
-            Problem(
-                "date",
-                _("The date is in the future: today is %(day)s in New York.")
-                % {"day": _day(today)},
-            )
-        )
 
     signature = min(
         (a for a in history if a.kind == ActionKind.SIGNATURE), key=_order, default=None
@@ -508,19 +508,6 @@ def check_action(
 
     if kind.is_instrument or kind == ActionKind.DENUNCIATION:
         problems.extend(_check_timeline(clauses, candidate, history))
-
-    declared_upon = [a for a in history if a.kind == ActionKind.SIGNATURE or a.kind.is_instrument]
-    if kind == ActionKind.DECLARATION and not any(a.date <= candidate.date for a in declared_upon):
-        problems.append(
-            Problem(
-                # Made before the signature or instrument it needs: the date is wrong.
-                "date" if declared_upon else "kind",
-                _(
-                    "A declaration is made upon or after a signature or an instrument, and this "
-                    "participant had neither on that date."
-                ),
-            )
-        )
 
     if candidate.reio and kind in (ActionKind.SIGNATURE, *INSTRUMENTS):
         wanted = (ActionKind.SIGNATURE,) if kind == ActionKind.SIGNATURE else tuple(INSTRUMENTS)

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import F, Window
+from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from declarations.models import Declaration
 from ratifications import rules
 from ratifications.models import Action, Treaty
 from ratifications.projection import Projection, project
@@ -33,10 +34,15 @@ def statuses(treaties: Iterable[Treaty], as_of: dt.date | None = None) -> dict[i
 def verified_rows(treaties: list[Treaty], as_of: dt.date) -> dict[int, list[tuple]]:
     """Each treaty's verified actions up to `as_of` as `TreatyStatus.of` reads them, in
     date order, by treaty pk: (iso3, UN name, participant kind, action kind, date,
-    reviewed_at, notification, declarations). One query."""
+    reviewed_at, notification, declared). One query."""
+    # Whether its participant made declarations, reservations or notifications that stand on
+    # that day (declarations/): in the same query.
+    declared = Declaration.objects.verified().in_effect(as_of)
+    declared = declared.filter(treaty=OuterRef("treaty"), participant=OuterRef("participant"))
     rows = (
         Action.objects.verified()
         .filter(treaty__in=treaties, date__lte=as_of)
+        .annotate(declared=Exists(declared))
         .order_by("date", "pk")
         .values_list(
             "treaty_id",
@@ -47,7 +53,7 @@ def verified_rows(treaties: list[Treaty], as_of: dt.date) -> dict[int, list[tupl
             "date",
             "reviewed_at",
             "notification",
-            "declarations",
+            "declared",
         )
     )
     found = defaultdict(list)
@@ -121,7 +127,7 @@ class TreatyStatus:
     treaty: Treaty
     status: rules.Status
     # By participant code: UN names, the newest depositary notification, and whether it
-    # made declarations or reservations (as of the day of the status).
+    # made declarations, reservations or notifications that stand on the day of the status.
     names: dict[str, str]
     notifications: dict[str, str]
     declared: frozenset[str]

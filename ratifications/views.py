@@ -23,9 +23,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
+from declarations.models import Declaration, on_participant_page, sees_contact_details
 from ratifications import charts, ics, rules
 from ratifications.feeds import ParticipantFeed, TreatyFeed
-from ratifications.forms import DashboardForm, StatusFilter, parse_date
+from ratifications.forms import DashboardForm, Declared, StatusFilter, parse_date
 from ratifications.importing import export_rows
 from ratifications.models import Action, Treaty
 from ratifications.projection import timeline_overlay
@@ -52,7 +53,7 @@ def _fragment(request) -> str:
 
 
 dashboard_page = public(
-    params=("as_of", "find", "q", "group", "status", "sort"),
+    params=("as_of", "find", "q", "group", "status", "sort", "declared", "article"),
     vary=("HX-Request", "HX-Target", "HX-History-Restore-Request"),
     variant=_fragment,
 )
@@ -135,12 +136,19 @@ def _render_dashboard(request, treaty, form, fragment):
     shown = [row for row in rows if getattr(row.participant, "listed", True)]
     chosen = filters["status"] or StatusFilter.ACTED
     shown = [row for row in shown if chosen.matches(row.status, reported=row.reported)]
+    shown = _declaring(treaty, as_of or today, filters, shown)
     # In Python, even by name: names sort as they read in the page's language.
     shown.sort(key=lambda row: filters["sort"].key(row.participant, row.status))
     context |= {
         "rows": shown,
         "everyone": len(rows),
-        "filtered": bool(filters["q"] or filters["group"] or filters["status"]),
+        "filtered": bool(
+            filters["q"]
+            or filters["group"]
+            or filters["status"]
+            or filters["declared"]
+            or filters["article"]
+        ),
         "show_all_url": _with_query(request.path, {**form.filters(), "status": StatusFilter.ALL}),
     }
     context["table_rows"] = rows_html(shown, treaty.slug)
@@ -154,6 +162,20 @@ def _render_dashboard(request, treaty, form, fragment):
         "timeline": _timeline(treaty, result),
     }
     return render(request, DASHBOARD, context)
+
+
+def _declaring(treaty, day, filters, rows: list[Row]) -> list[Row]:
+    """The rows the declarations filters keep (declarations/): any record standing on the
+    day is the table's own marker; reservations, or an article, cost one query."""
+    declared, article = filters["declared"], filters["article"]
+    if declared == Declared.ANY and article is None:
+        return [row for row in rows if row.declared]
+    if not declared and article is None:
+        return rows
+    declaring = Declaration.objects.declaring(
+        treaty, day, reservations=declared == Declared.RESERVATIONS, article=article
+    )
+    return [row for row in rows if row.participant.pk in declaring]
 
 
 def _with_query(path, params: dict) -> str:
@@ -335,9 +357,11 @@ def participant(request, iso3):
 
 
 def _render_participant(request, participant):
-    """Every treaty, with this participant's actions and status on it.
+    """Every treaty, with this participant's actions, status and declarations on it.
 
-    Three queries and those of `status.standings`: the treaties, its verified actions.
+    Four queries and those of `status.standings`: the treaties, its verified actions, its
+    declarations. The contact details of its notifications only for signed-in staff,
+    whose pages are never shared (`@public`: a signed-in reader's page is their own).
     """
     treaties = list(Treaty.objects.fetch_mode(models.FETCH_RAISE))
     actions = list(
@@ -348,11 +372,19 @@ def _render_participant(request, participant):
     by_treaty = defaultdict(list)
     for action in actions:
         by_treaty[action.treaty_id].append(action)
+    # Its declarations, reservations and notifications (declarations/): one query.
+    contacts = sees_contact_details(request.user)
+    declared = on_participant_page(participant, contacts=contacts)
     items = [
-        {"treaty": treaty, "row": rows.get(treaty.pk), "actions": by_treaty[treaty.pk]}
+        {
+            "treaty": treaty,
+            "row": rows.get(treaty.pk),
+            "actions": by_treaty[treaty.pk],
+            "declarations": declared.get(treaty.pk, []),
+        }
         for treaty in treaties
     ]
-    context = {"participant": participant, "treaties": items, "today": today}
+    context = {"participant": participant, "treaties": items, "today": today, "contacts": contacts}
     return render(request, "ratifications/participant.html", context)
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from declarations.models import Declaration, Provision
 from ratifications.models import Action, Revision, Treaty
 from ratifications.rules import ActionKind
 from reports.models import Report
@@ -93,6 +94,9 @@ class Shipped:
         models = [
             Report.history.model,
             Report,
+            Provision,
+            Declaration.history.model,
+            Declaration,
             Action.history.model,
             Action,
             Treaty.history.model,
@@ -181,14 +185,22 @@ def defaults(db) -> Treaty:
 
 @pytest.fixture
 def empty_record(defaults) -> Treaty:
-    """The shipped participants and the Hanoi Convention, with no action (nor report)
-    recorded.
+    """The shipped participants and the Hanoi Convention, with no action recorded (nor
+    report, nor declaration, which stands on actions).
 
     For a test that states its own cast on the real participants and treaty,
     free of whatever the shipped status says today.
     """
     with connection.cursor() as cursor:
-        for model in (Report.history.model, Report, Action.history.model, Action):
+        for model in (
+            Report.history.model,
+            Report,
+            Provision,
+            Declaration.history.model,
+            Declaration,
+            Action.history.model,
+            Action,
+        ):
             cursor.execute(f"DELETE FROM {_quote(model._meta.db_table)}")
     Revision.advance()
     return defaults

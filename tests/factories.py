@@ -4,6 +4,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from declarations.models import Declaration
+from declarations.rules import Kind as DeclarationKind
+from declarations.rules import Made
 from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
 from states.models import Kind, Participant, RegionalGroup
@@ -117,3 +120,22 @@ class SubmissionFactory(ActionFactory):
 
     review = Action.Review.PENDING
     submitted_by = factory.SubFactory(UserFactory)
+
+
+class DeclarationFactory(factory.django.DjangoModelFactory):
+    """A verified reservation made upon signature, on no article, unless the test says otherwise:
+    give it a `treaty` and a `participant` whose signature (of `date`) is recorded."""
+
+    class Meta:
+        model = Declaration
+
+    treaty = factory.SubFactory(TreatyFactory)
+    participant = factory.SubFactory(ParticipantFactory)
+    kind = DeclarationKind.RESERVATION
+    made = Made.SIGNATURE
+    date = dt.date(2025, 10, 25)
+    review = Declaration.Review.VERIFIED
+    reviewed_at = factory.LazyAttribute(
+        lambda d: None if d.review == Declaration.Review.PENDING else timezone.now()
+    )
+    source = "Test fixture"

@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 
+from declarations.rules import Made
 from depositary.models import Reconciliation
 from ratifications.models import Treaty
 from ratifications.rules import ActionKind, today_in_new_york
@@ -13,6 +14,7 @@ from reports.models import Report
 from states.models import Participant, RegionalGroup
 from tests.factories import (
     ActionFactory,
+    DeclarationFactory,
     OrganizationFactory,
     ParticipantFactory,
     TreatyFactory,
@@ -285,7 +287,9 @@ def test_the_table_shows_the_instrument_with_its_symbol_notification_and_declara
         kind=ActionKind.ACCESSION,
         date=dt.date(2026, 3, 1),
         notification="C.N.12.2026.TREATIES-XVIII.16",
-        declarations="Article 11 shall not apply.",
+    )
+    DeclarationFactory(
+        treaty=treaty, participant=state, made=Made.INSTRUMENT, date=dt.date(2026, 3, 1)
     )
     page = client.get("/treaties/demo/").content.decode()
     row = page[page.index("Accedia") :]

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ratifications.importing import CSV_KINDS, _neutralised, _unneutralised
+from ratifications.importing import _neutralised, _unneutralised
 from ratifications.models import Action
 from ratifications.rules import ActionKind
 from states.models import Participant
@@ -69,7 +69,7 @@ def history(defaults):
             **{"source": "Test", **extra},
         )
     assert set(Action.objects.filter(treaty=treaty).values_list("kind", flat=True)) == {
-        kind.value for kind in CSV_KINDS
+        kind.value for kind in ActionKind
     }
     return treaty
 

@@ -1,40 +1,19 @@
-"""Standalone declarations live in the workspaces: CSV files have no column for their text."""
+"""Declarations are records of their own: a file of actions refuses them, saying where they go."""
 
-import datetime as dt
-import io
-
-from django.core.management import call_command
+import pytest
 
 from ratifications.importing import plan_import
-from ratifications.models import Action
-from ratifications.rules import ActionKind
 from states.models import Participant
 from tests.factories import ActionFactory
 
 
-def test_a_declaration_row_is_refused_with_a_message_saying_where_to_record_it(defaults):
-    plan = plan_import("participant,action,date\nViet Nam,declaration,2026-01-05\n", defaults)
+@pytest.mark.parametrize("kind", ["declaration", "Reservation", "notification"])
+def test_a_declaration_row_is_refused_with_a_message_saying_where_it_goes(defaults, kind):
+    plan = plan_import(f"participant,action,date\nViet Nam,{kind},2026-01-05\n", defaults)
     assert [str(e) for e in plan.errors] == [
-        "line 2: a declaration cannot be imported: the file has no column for its text. "
-        "Record it in the depositary workspace."
+        f"line 2: a {kind.lower()} is not an action: import it with the declarations "
+        "(import_declarations), whose file has a column for its text."
     ]
-
-
-def test_export_leaves_declarations_out_so_the_file_imports_again(viet_nam_signed, tmp_path):
-    viet_nam = viet_nam_signed.actions.get(participant__iso3="VNM").participant
-    Action.objects.create(
-        treaty=viet_nam_signed,
-        participant=viet_nam,
-        kind=ActionKind.DECLARATION,
-        date=dt.date(2025, 10, 25),
-        declarations="Under article 2, ...",
-        review=Action.Review.VERIFIED,
-        reviewed_at=dt.datetime(2025, 11, 1, tzinfo=dt.UTC),
-    )
-    path = tmp_path / "out.csv"
-    call_command("export_actions", "--treaty", "hanoi-convention", str(path), stdout=io.StringIO())
-    assert "declaration" not in path.read_text(encoding="utf-8")
-    assert plan_import(path, viet_nam_signed).ok
 
 
 def test_a_file_listing_a_signature_after_the_same_days_ratification_imports(empty_record):

@@ -47,8 +47,6 @@ def ratification(treaty, participant, **values):
         "place": "New York",
         "notification": "C.N.12.2026.TREATIES-XVIII.16",
         "source": "Note verbale of the mission",
-        "declarations": "",
-        "declaration_articles": "",
         **values,
     }
 
@@ -140,23 +138,14 @@ def test_without_javascript_an_invalid_submission_comes_back_with_its_errors(
     assertContains(response, 'value="Note verbale of the mission"')
 
 
-def test_a_declaration_on_its_own_needs_its_text_and_a_signature(client, treaty, viet_nam, staff):
-    data = ratification(treaty, viet_nam, kind="declaration", date="2026-04-01")
-    response = client.post("/mission/submit/", data)
-    assertContains(response, "A declaration needs its text.")
-    assertContains(response, "upon or after a signature or an instrument")
-    ActionFactory(treaty=treaty, participant=viet_nam)
-    data.update(declarations="Under article 11, ...", declaration_articles="11")
-    assert client.post("/mission/submit/", data).status_code == 302
-    declaration = Action.objects.get(kind="declaration")
-    assert declaration.treaty.status().status.instruments_counted == 0
-
-
-def test_declarations_can_come_with_an_instrument(client, treaty, viet_nam, staff):
-    ActionFactory(treaty=treaty, participant=viet_nam)
-    data = ratification(treaty, viet_nam, declarations="Reservation to article 23(2).")
-    assert client.post("/mission/submit/", data).status_code == 302
-    assert Action.objects.get(kind="ratification").declarations == "Reservation to article 23(2)."
+def test_the_action_form_no_longer_offers_declarations_which_have_their_own(
+    client, treaty, viet_nam, staff
+):
+    page = client.get("/mission/submit/").content.decode()
+    assert 'value="declaration"' not in page
+    response = client.post("/mission/submit/", ratification(treaty, viet_nam, kind="declaration"))
+    assertContains(response, "Select a valid choice. declaration is not one of the available")
+    assert not Action.objects.exists()
 
 
 def test_a_mission_submits_only_for_its_own_participants(client, treaty, staff):
@@ -289,8 +278,6 @@ def test_both_workspaces_draw_the_same_form(client, treaty, viet_nam, url):
         "notification",
         "source",
         "note",
-        "declarations",
-        "declaration_articles",
     ]
 
 
@@ -300,7 +287,7 @@ def test_required_fields_are_marked_for_the_eye_and_for_assistive_technology(cli
         field = field_html(page, name)
         assert '<span class="required" aria-hidden="true">(required)</span></label>' in field
         assert 'aria-required="true"' in field, name
-    for name in ("place", "notification", "source", "note", "declarations"):
+    for name in ("place", "notification", "source", "note"):
         field = field_html(page, name)
         assert "(required)" not in field and "aria-required" not in field, name
     # Where a browser can, it also refuses to send the form without them.
@@ -364,14 +351,6 @@ def test_the_depositary_chooses_among_all_participants_from_a_blank_choice(clien
         ),
         # Never signed: a ratification is the wrong action (accession is right).
         (Act("A", ActionKind.RATIFICATION, dt.date(2026, 1, 1)), [], [], "kind"),
-        # A declaration dated before the signature it comes upon.
-        (
-            Act("A", ActionKind.DECLARATION, dt.date(2025, 10, 24)),
-            [Act("A", ActionKind.SIGNATURE, dt.date(2025, 10, 25))],
-            [],
-            "date",
-        ),
-        (Act("A", ActionKind.DECLARATION, dt.date(2025, 10, 25)), [], [], "kind"),
         # An organization signing before any of its members did.
         (
             Act("EUU", ActionKind.SIGNATURE, dt.date(2025, 10, 25), reio=True),

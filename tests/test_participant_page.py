@@ -2,10 +2,12 @@ import datetime as dt
 
 import pytest
 
+from declarations.models import Language
+from declarations.rules import Made
 from ratifications.models import Action
 from ratifications.rules import ActionKind
 from states.models import Participant
-from tests.factories import ActionFactory, ParticipantFactory, TreatyFactory
+from tests.factories import ActionFactory, DeclarationFactory, ParticipantFactory, TreatyFactory
 
 
 @pytest.fixture
@@ -20,9 +22,16 @@ def ratifier(db) -> Participant:
         kind=ActionKind.RATIFICATION,
         date=dt.date(2026, 2, 1),
         notification="C.N.7.2026.TREATIES-XVIII.16",
-        declarations="Article 11 shall not apply.",
-        declaration_articles="11",
         source="UN Treaty Collection",
+    )
+    DeclarationFactory(
+        treaty=treaty,
+        participant=state,
+        made=Made.INSTRUMENT,
+        date=dt.date(2026, 2, 1),
+        articles="11",
+        language=Language.ENGLISH,
+        text="Article 11 shall not apply.",
     )
     ActionFactory(
         treaty=treaty,
@@ -53,7 +62,8 @@ def test_the_participant_page_shows_its_actions_in_order_with_their_sources(clie
 
 def test_the_participant_page_shows_declarations_with_the_articles_they_concern(client, ratifier):
     page = client.get(f"/participants/{ratifier.iso3}/").content.decode()
-    assert "Declarations and reservations</strong> (articles 11)" in page
+    assert "Reservation</strong>, upon the instrument" in page
+    assert ">11</a>" in page
     assert "<p>Article 11 shall not apply.</p>" in page
 
 

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver
 
+from declarations.models import Declaration
 from depositary import untc
 from depositary.models import Dismissal, Reconciliation
 from ratifications.models import Action
@@ -19,6 +20,7 @@ from ratifications.rules import ActionKind
 from reports.models import Report
 from tests.factories import (
     ActionFactory,
+    DeclarationFactory,
     DepositaryStaffFactory,
     MissionStaffFactory,
     ParticipantFactory,
@@ -113,13 +115,12 @@ def viet_nam_ratification(cast):
     }
 
 
-def viet_nam_declaration(cast):
+def viet_nam_denunciation(cast):
     return {
         "participant": cast["viet_nam"].pk,
         "treaty": cast["treaty"].pk,
-        "kind": "declaration",
+        "kind": "denunciation",
         "date": "2026-03-05",
-        "declarations": "Article 11 applies only to ...",
     }
 
 
@@ -136,8 +137,8 @@ def kenya_signature(cast):
 MATRIX = [
     ("logout", "/accounts/logout/", None, (302, 302, 302, 302, 302)),
     ("password_change", "/accounts/password_change/", None, (302, 200, 200, 200, 200)),
-    ("missions:submit", "/mission/submit/", viet_nam_declaration, (302, 302, 200, 403, 403)),
-    ("missions:validate", "/mission/validate/", viet_nam_declaration, (302, 200, 200, 403, 403)),
+    ("missions:submit", "/mission/submit/", viet_nam_denunciation, (302, 302, 200, 403, 403)),
+    ("missions:validate", "/mission/validate/", viet_nam_denunciation, (302, 200, 200, 403, 403)),
     (
         "missions:edit",
         "/mission/submissions/{pk}/edit/",
@@ -367,3 +368,200 @@ def test_mission_staff_cannot_open_the_depositary_workspace(client, cast):
     assert (
         client.get(f"/depositary/submissions/{cast['submission'].pk}/history/").status_code == 403
     )
+
+
+# Declarations (declarations/): the same roles, on their own URLs.
+
+
+@pytest.fixture
+def declared(cast):
+    """Viet Nam's pending reservation upon its signature, submitted by its mission."""
+    cast["declaration"] = DeclarationFactory(
+        treaty=cast["treaty"],
+        participant=cast["viet_nam"],
+        review=Declaration.Review.PENDING,
+        submitted_by=cast["users"]["mission"],
+    )
+    return cast
+
+
+def viet_nam_reservation(cast):
+    return {
+        "participant": cast["viet_nam"].pk,
+        "treaty": cast["treaty"].pk,
+        "kind": "reservation",
+        "made": "signature",
+        "date": "2025-10-25",
+        "articles": "63(3)",
+        "version": 1,
+    }
+
+
+DECLARATION_MATRIX = [
+    (
+        "declarations:submit",
+        "/mission/declarations/new/",
+        viet_nam_reservation,
+        (302, 302, 200, 403, 403),
+    ),
+    (
+        "declarations:validate",
+        "/mission/declarations/validate/",
+        viet_nam_reservation,
+        (302, 200, 200, 403, 403),
+    ),
+    (
+        "declarations:edit",
+        "/mission/declarations/{pk}/edit/",
+        viet_nam_reservation,
+        (302, 302, 404, 403, 403),
+    ),
+    (
+        "declarations:validate_edit",
+        "/mission/declarations/{pk}/validate/",
+        viet_nam_reservation,
+        (302, 200, 404, 403, 403),
+    ),
+    (
+        "declarations:withdraw",
+        "/mission/declarations/{pk}/withdraw/",
+        None,
+        (302, 302, 404, 403, 403),
+    ),
+    (
+        "declarations:verify",
+        "/depositary/declarations/{pk}/verify/",
+        None,
+        (302, 403, 403, 302, 302),
+    ),
+    (
+        "declarations:reject",
+        "/depositary/declarations/{pk}/reject/",
+        lambda cast: {"version": 1, "reason": "No note"},
+        (302, 403, 403, 302, 302),
+    ),
+    (
+        "declarations:undo",
+        "/depositary/declarations/{pk}/undo/",
+        lambda cast: {"version": 1, "reason": "Mistake"},
+        (302, 403, 403, 302, 302),
+    ),
+    (
+        "declarations:enter",
+        "/depositary/declarations/new/",
+        viet_nam_reservation,
+        (302, 403, 403, 302, 302),
+    ),
+    (
+        "declarations:validate_entry",
+        "/depositary/declarations/validate/",
+        viet_nam_reservation,
+        (302, 403, 403, 200, 200),
+    ),
+]
+# The declarations' pages that only read: the workspaces' (with each user's status), and
+# the public ones, which everyone reads (tests/test_declarations_public.py).
+DECLARATION_PAGES = [
+    ("/mission/declarations/", (302, 200, 200, 403, 403)),
+    ("/mission/declarations/{pk}/history/", (302, 200, 404, 403, 403)),
+    ("/depositary/declarations/", (302, 403, 403, 200, 200)),
+    ("/depositary/declarations/{pk}/history/", (302, 403, 403, 200, 200)),
+    ("/depositary/declarations/{pk}/verify/", (302, 403, 403, 200, 200)),
+    ("/depositary/declarations/{pk}/undo/", (302, 403, 403, 200, 200)),
+    ("/mission/declarations/new/", (302, 200, 200, 403, 403)),
+    ("/mission/declarations/{pk}/edit/", (302, 200, 404, 403, 403)),
+    ("/depositary/declarations/new/", (302, 403, 403, 200, 200)),
+]
+DECLARATION_READ_ONLY = {
+    "declarations:mission",
+    "declarations:mission_history",
+    "declarations:queue",
+    "declarations:history",
+}
+DECLARATION_PUBLIC = {
+    "declarations:by_article",
+    "declarations:article",
+    "declarations:csv",
+    "declarations:json",
+}
+
+
+def test_the_matrix_covers_every_url_of_the_declarations():
+    names = {
+        f"declarations:{name}"
+        for name in get_resolver().namespace_dict["declarations"][1].reverse_dict
+        if isinstance(name, str)
+    }
+    listed = {name for name, *_ in DECLARATION_MATRIX}
+    assert names == listed | DECLARATION_READ_ONLY | DECLARATION_PUBLIC
+
+
+def _declarations(cast):
+    return list(Declaration.objects.values_list("pk", "review", "version").order_by("pk"))
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "data", "expected"), DECLARATION_MATRIX, ids=[m[0] for m in DECLARATION_MATRIX]
+)
+@pytest.mark.parametrize("who", USERS)
+def test_each_user_gets_the_expected_answer_about_declarations(
+    declared, name, url, data, expected, who
+):
+    client = Client()
+    if declared["users"][who]:
+        client.force_login(declared["users"][who])
+    before = _declarations(declared)
+    response = client.post(
+        url.format(pk=declared["declaration"].pk), data(declared) if data else {}
+    )
+    status = expected[USERS.index(who)]
+    assert response.status_code == status
+    if who == "anonymous":
+        assert response["Location"].startswith("/accounts/login/?next=")
+    if status in (403, 404) or who == "other_mission":
+        assert _declarations(declared) == before, "a refused request changed something"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"), DECLARATION_PAGES, ids=[p[0] for p in DECLARATION_PAGES]
+)
+@pytest.mark.parametrize("who", USERS)
+def test_each_user_gets_the_expected_declarations_page(declared, url, expected, who):
+    client = Client()
+    if declared["users"][who]:
+        client.force_login(declared["users"][who])
+    before = _declarations(declared)
+    response = client.get(url.format(pk=declared["declaration"].pk))
+    assert response.status_code == expected[USERS.index(who)]
+    assert _declarations(declared) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "data", "expected"), DECLARATION_MATRIX, ids=[m[0] for m in DECLARATION_MATRIX]
+)
+def test_every_mutating_url_of_the_declarations_needs_the_csrf_token(
+    declared, name, url, data, expected
+):
+    client = Client(enforce_csrf_checks=True)
+    user = "mission" if "mission/" in url else "depositary"
+    client.force_login(declared["users"][user])
+    response = client.post(
+        url.format(pk=declared["declaration"].pk), data(declared) if data else {}
+    )
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/mission/declarations/validate/",
+        "/mission/declarations/{pk}/withdraw/",
+        "/depositary/declarations/{pk}/reject/",
+        "/depositary/declarations/validate/",
+    ],
+)
+def test_what_changes_a_declaration_is_never_a_get(declared, url):
+    client = Client()
+    client.force_login(declared["users"]["administrator"])
+    assert client.get(url.format(pk=declared["declaration"].pk)).status_code == 405

@@ -9,9 +9,10 @@ import datetime as dt
 
 import pytest
 
+from declarations.rules import Kind, Made, Subject
 from ratifications.rules import ActionKind
 from reports.models import Report
-from tests.factories import ActionFactory, ParticipantFactory, TreatyFactory
+from tests.factories import ActionFactory, DeclarationFactory, ParticipantFactory, TreatyFactory
 
 HX = {"HX-Request": "true", "HX-Target": "participants"}
 POLL = {"HX-Request": "true", "HX-Target": "counters"}
@@ -21,8 +22,9 @@ WHAT_IF = {"deposit": ["{iso3}:2027-07-01", "{other}:2027-07-02"]}
 
 @pytest.fixture(params=[1, 10], ids=["1 treaty", "10 treaties"])
 def record(request, db):
-    """Treaties on which twelve States signed and ratified, and one of them denounced; on each,
-    two reports: one the depositary has since recorded, one it has not."""
+    """Treaties on which twelve States signed and ratified, and one of them denounced; the
+    first reserved under article 63, another objected, a third notified a point of contact;
+    two reports on each: one the depositary has since recorded, one it has not."""
     states = ParticipantFactory.create_batch(12)
     for n in range(request.param):
         treaty = TreatyFactory(slug=f"treaty-{n}", threshold=5)
@@ -42,6 +44,25 @@ def record(request, db):
             place="New York",
             notification="C.N.1.2026",
         )
+        reservation = DeclarationFactory(treaty=treaty, participant=states[0], articles="63(3)")
+        DeclarationFactory(
+            treaty=treaty,
+            participant=states[1],
+            kind=Kind.OBJECTION,
+            made=Made.LATER,
+            date=dt.date(2026, 2, 1),
+            answers=reservation,
+        )
+        DeclarationFactory(
+            treaty=treaty,
+            participant=states[2],
+            kind=Kind.NOTIFICATION,
+            made=Made.INSTRUMENT,
+            date=dt.date(2026, 1, 3),
+            subject=Subject.POINT_OF_CONTACT,
+            authority="National cybercrime unit",
+            contact_name="A. Person",
+        )
         for kind in (Report.Kind.DOMESTIC_LAW_SIGNED, Report.Kind.RESERVATION):
             Report.objects.create(
                 treaty=treaty,
@@ -56,11 +77,16 @@ def record(request, db):
 
 CASES = [
     # 2. the treaty, with its last check against the depositary; 3. its verified actions
-    # with their participants (the status); 4. its reports toward an instrument; 5. their
-    # participants' verified signatures and instruments (whether each is recorded);
-    # 6. every participant (the table, the map).
+    # with their participants (the status, each participant's declarations marker);
+    # 4. its reports toward an instrument; 5. their participants' verified signatures and
+    # instruments (whether each is recorded); 6. every participant (the table, the map).
     ("dashboard", "/treaties/{slug}/", {}, {}, 6),
     ("table fragment", "/treaties/{slug}/", {"q": "land", "sort": "instrument"}, HX, 6),
+    # ...and 7. the participants whose reservations, or records under an article, stand.
+    ("reservations filter", "/treaties/{slug}/", {"declared": "reservations"}, HX, 7),
+    ("article filter", "/treaties/{slug}/", {"article": "63"}, HX, 7),
+    # The declarations marker alone is the status's own: no query more.
+    ("declarations filter", "/treaties/{slug}/", {"declared": "any"}, HX, 6),
     # 2. the treaty; 3. the status; 4. and 5. the reports not yet deposited.
     ("counters fragment", "/treaties/{slug}/", {}, POLL, 5),
     ("status API", "/api/v1/treaties/{slug}/status", {}, {}, 3),
@@ -82,12 +108,17 @@ CASES = [
     ("what-if fragment", "/treaties/{slug}/what-if/", WHAT_IF, {"HX-Request": "true"}, 4),
     # 2. the participant; 3. the treaties; 4. its verified actions; 5. the day each
     # treaty's threshold-th instrument came; 6. the instruments and denunciations up to it;
-    # 7. its reports on every treaty.
-    ("participant page", "/participants/{iso3}/", {}, {}, 7),
+    # 7. its reports on every treaty; 8. its declarations, and the objections to them.
+    ("participant page", "/participants/{iso3}/", {}, {}, 8),
     # 2. the treaty; 3. its reports with their participants; 4. those participants' verified
     # signatures and instruments (what records a report).
     ("reports.csv", "/api/v1/treaties/{slug}/reports.csv", {}, {}, 4),
     ("reports.json", "/api/v1/treaties/{slug}/reports.json", {}, {}, 4),
+    # 2. the treaty; 3. its verified declarations with their participants and what they answer.
+    ("by article", "/treaties/{slug}/articles/", {}, {}, 3),
+    ("one article", "/treaties/{slug}/articles/63/", {"as_of": "2026-06-01"}, {}, 3),
+    ("declarations.csv", "/api/v1/treaties/{slug}/declarations.csv", {}, {}, 3),
+    ("declarations.json", "/api/v1/treaties/{slug}/declarations.json", {"article": "63"}, {}, 3),
 ]
 
 

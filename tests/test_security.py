@@ -5,12 +5,15 @@ import re
 
 import pytest
 
+from declarations.models import Declaration
+from declarations.rules import Kind, Subject
 from depositary import untc
 from depositary.models import Dismissal, Reconciliation
 from ratifications.rules import ActionKind
 from reports.models import Report
 from tests.factories import (
     ActionFactory,
+    DeclarationFactory,
     DepositaryStaffFactory,
     MissionStaffFactory,
     ParticipantFactory,
@@ -26,8 +29,6 @@ TEXT_FIELDS = {
     "notification": PAYLOAD,
     "source": PAYLOAD,
     "note": PAYLOAD,
-    "declarations": PAYLOAD,
-    "declaration_articles": PAYLOAD,
 }
 
 
@@ -50,7 +51,7 @@ def hostile(db, settings):
     rejected = SubmissionFactory(
         treaty=treaty,
         participant=participant,
-        kind=ActionKind.DECLARATION,
+        kind=ActionKind.DENUNCIATION,
         date=dt.date(2026, 3, 3),
         submitted_by=staff,
         **TEXT_FIELDS,
@@ -60,7 +61,7 @@ def hostile(db, settings):
     undone = SubmissionFactory(
         treaty=treaty,
         participant=participant,
-        kind=ActionKind.DECLARATION,
+        kind=ActionKind.DENUNCIATION,
         date=dt.date(2026, 3, 4),
         submitted_by=staff,
         **TEXT_FIELDS,
@@ -157,3 +158,69 @@ def test_only_signed_in_workspace_pages_carry_the_csrf_token_on_the_body(client,
     assert '<body hx-headers=\'{"X-CSRFToken": "' in client.get("/mission/").content.decode()
     client.logout()
     assert "X-CSRFToken" not in client.get("/").content.decode()
+
+
+@pytest.fixture
+def hostile_declarations(hostile):
+    """A verified notification and a pending reservation whose every text holds a script."""
+    signature = hostile["signature"]
+    texts = {
+        "text": PAYLOAD,
+        "text_english": PAYLOAD,
+        "language": "fr",
+        "notification": PAYLOAD,
+        "source": PAYLOAD,
+        "note": PAYLOAD,
+    }
+    notification = DeclarationFactory(
+        treaty=signature.treaty,
+        participant=signature.participant,
+        kind=Kind.NOTIFICATION,
+        articles="41",
+        subject=Subject.OTHER,
+        authority=PAYLOAD,
+        contact_name=PAYLOAD,
+        contact_telephone=PAYLOAD,
+        **texts,
+    )
+    pending = DeclarationFactory(
+        treaty=signature.treaty,
+        participant=signature.participant,
+        articles="63(3)",
+        review=Declaration.Review.PENDING,
+        submitted_by=hostile["staff"],
+        **texts,
+    )
+    return {**hostile, "notification": notification, "pending_declaration": pending}
+
+
+def test_scripts_typed_into_a_declaration_are_shown_as_text(client, hostile_declarations):
+    pending = hostile_declarations["pending_declaration"]
+    notification = hostile_declarations["notification"]
+    slug = notification.treaty.slug
+    pages = [
+        ("staff", "/mission/declarations/"),
+        ("staff", f"/mission/declarations/{pending.pk}/edit/"),
+        ("staff", f"/mission/declarations/{pending.pk}/history/"),
+        ("staff", "/participants/VNM/"),
+        ("reviewer", "/depositary/declarations/"),
+        ("reviewer", f"/depositary/declarations/{pending.pk}/verify/"),
+        ("reviewer", f"/depositary/declarations/{notification.pk}/undo/"),
+        ("reviewer", f"/depositary/declarations/{notification.pk}/history/"),
+        ("reviewer", "/depositary/declarations/new/"),
+        (None, "/participants/VNM/"),
+        (None, f"/treaties/{slug}/articles/"),
+        (None, f"/treaties/{slug}/articles/41/"),
+    ]
+    for who, url in pages:
+        client.logout()
+        if who:
+            client.force_login(hostile_declarations[who])
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        assert PAYLOAD not in content, url
+        if "/new/" not in url:
+            assert ESCAPED in content, url
+        if who:
+            assert " style=" not in content and "hx-on" not in content, url

@@ -17,7 +17,13 @@ import pytest
 from django.core.management import call_command
 from django.utils.html import escape
 
-from ratifications.management.commands.load_defaults import FIXTURES, REPORT_FILES, STATUS_FILES
+from declarations.models import Declaration
+from ratifications.management.commands.load_defaults import (
+    DECLARATION_FILES,
+    FIXTURES,
+    REPORT_FILES,
+    STATUS_FILES,
+)
 from ratifications.models import Action
 from ratifications.rules import today_in_new_york
 from reports.models import Report
@@ -202,3 +208,37 @@ def test_the_shipped_reports_change_no_count(client, defaults):
     expected = expected_status(today_in_new_york())
     assert {key: served[key] for key in expected} == expected
     assert "report" not in json.dumps(served)
+
+
+DECLARATIONS_FILE = FIXTURES / DECLARATION_FILES[SLUG]
+
+
+def test_every_shipped_declaration_is_recorded_as_its_file_says(client, defaults):
+    with DECLARATIONS_FILE.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    names = participants()
+    recorded = Declaration.objects.verified().for_treaty(defaults).select_related("participant")
+    found = {
+        (r.ref, r.participant.iso3, r.kind, r.made, r.date.isoformat(), r.articles, r.text)
+        for r in recorded
+    }
+    assert found == {
+        (
+            row["ref"],
+            names[match_key(row["participant"])][0],
+            row["kind"],
+            row["made"],
+            row["date"],
+            row["articles"],
+            row["text"],
+        )
+        for row in rows
+    }
+    assert all(r.source for r in recorded)
+    # Each on the page of its first article, its text said to be missing when it is.
+    for record in recorded:
+        article = record.articles.split("(")[0].split(";")[0].strip()
+        page = client.get(f"/treaties/{SLUG}/articles/{article}/").content.decode()
+        assert escape(record.participant.name) in page
+        if not record.text:
+            assert "The text is not yet available." in page

@@ -171,6 +171,8 @@ INSTALLED_APPS = [
     "alerts",
     # What governments and the press report before the depositary does.
     "reports",
+    # Declarations, reservations and notifications, by article (docs/workflow.md).
+    "declarations",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ urlpatterns = [
     # Following a treaty by e-mail or webhook (docs/alerts.md).
     path("alerts/", include("alerts.urls")),
     path("", include("reports.urls")),
+    path("", include("declarations.urls")),
     path("", include("ratifications.urls")),
 ]
 

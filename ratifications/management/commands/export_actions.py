@@ -1,9 +1,8 @@
-import csv
-
 from django.core.management.base import BaseCommand, CommandError
 
-from ratifications.importing import export_rows
-from ratifications.models import Action, Treaty
+from ratifications.importing import export_rows, write_csv
+from ratifications.management.commands.import_actions import named_treaty
+from ratifications.models import Action
 
 
 class Command(BaseCommand):
@@ -19,11 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--treaty", required=True, help="The treaty's slug.")
 
     def handle(self, *args, path, treaty, **options):
-        try:
-            treaty = Treaty.objects.get(slug=treaty)
-        except Treaty.DoesNotExist:
-            known = ", ".join(Treaty.objects.values_list("slug", flat=True)) or "none loaded"
-            raise CommandError(f"No treaty {treaty!r} (known: {known}).") from None
+        treaty = named_treaty(treaty)
         actions = (
             Action.objects.verified()
             .for_treaty(treaty)
@@ -42,11 +37,4 @@ class Command(BaseCommand):
 
     @staticmethod
     def write(stream, actions) -> int:
-        writer = csv.writer(stream, lineterminator="\n")
-        rows = export_rows(actions.iterator(chunk_size=2000))
-        writer.writerow(next(rows))
-        count = 0
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-        return count
+        return write_csv(stream, export_rows(actions.iterator(chunk_size=2000)))

@@ -35,6 +35,15 @@ class ProgressBar:
             self.stream.write("", style_func=plain)
 
 
+def named_treaty(slug: str) -> Treaty:
+    """The treaty of this slug, or a CommandError naming the known ones."""
+    try:
+        return Treaty.objects.get(slug=slug)
+    except Treaty.DoesNotExist:
+        known = ", ".join(Treaty.objects.values_list("slug", flat=True)) or "none loaded"
+        raise CommandError(f"No treaty {slug!r} (known: {known}).") from None
+
+
 def plain(text: str) -> str:
     return text
 
@@ -68,11 +77,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, treaty, dry_run, first_errors, **options):
-        try:
-            treaty = Treaty.objects.get(slug=treaty)
-        except Treaty.DoesNotExist:
-            known = ", ".join(Treaty.objects.values_list("slug", flat=True)) or "none loaded"
-            raise CommandError(f"No treaty {treaty!r} (known: {known}).") from None
+        treaty = named_treaty(treaty)
         path = Path(path)
         try:
             with path.open("rb"):

@@ -10,26 +10,28 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 
+from declarations.importing import plan_declarations
 from ratifications.importing import OPTIONAL, ImportFailed, plan_import
 from ratifications.models import Action, Treaty
 from reports.models import Report
 from states.models import Participant, match_key
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
-# Treaty slug -> its verified status file.
+# Treaty slug -> its verified status file, and its declarations (declarations/importing.py).
 STATUS_FILES = {"hanoi-convention": "hanoi_status.csv"}
 # Treaty slug -> what governments and the press reported after it (reports/models.py).
 REPORT_FILES = {"hanoi-convention": "hanoi_reports_2026.csv"}
+DECLARATION_FILES = {"hanoi-convention": "hanoi_declarations.csv"}
 
 
 class Command(BaseCommand):
     help = (
-        "Load the shipped participants, treaties, verified status and reports from fixtures/ "
-        "(or --fixtures DIR). Rows are matched by natural key (ISO alpha-3 code, treaty "
-        "slug; actions by participant, kind and date; reports by participant, kind, date "
-        "and source), so running it again changes nothing; a row whose values differ from "
-        "the fixture (a participant's name, an action's place, notification, note or "
-        "source) is brought in line with it. "
+        "Load the shipped participants, treaties, verified status, declarations and reports "
+        "from fixtures/ (or --fixtures DIR). Rows are matched by natural key (ISO alpha-3 "
+        "code, treaty slug; actions by participant, kind and date; declarations by ref; "
+        "reports by participant, kind, date and source), so running it again changes "
+        "nothing; a row whose values differ from the fixture (a participant's name, an "
+        "action's place, notification, note or source) is brought in line with it. "
         "All or nothing: on any error the database is left as it was."
     )
 
@@ -51,6 +53,8 @@ class Command(BaseCommand):
                 )
             for slug, name in STATUS_FILES.items():
                 self.load_status(fixtures / name, Treaty.objects.get(slug=slug))
+            for slug, name in DECLARATION_FILES.items():
+                self.load_status(fixtures / name, Treaty.objects.get(slug=slug), plan_declarations)
             for slug, name in REPORT_FILES.items():
                 self.load_reports(fixtures / name, Treaty.objects.get(slug=slug))
 
@@ -65,10 +69,12 @@ class Command(BaseCommand):
             f"{path.name}: {added} reports added, {changed} updated, {unchanged} unchanged"
         )
 
-    def load_status(self, path: Path, treaty: Treaty) -> None:
-        updated = self.update_recorded(path, treaty)
+    def load_status(self, path: Path, treaty: Treaty, plan_file=plan_import) -> None:
+        """A file of actions (or, with `plan_declarations`, of declarations), all or nothing."""
+        actions = plan_file is plan_import
+        updated = self.update_recorded(path, treaty) if actions else 0
         try:
-            plan = plan_import(path, treaty)
+            plan = plan_file(path, treaty)
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
         if not plan.ok:
@@ -85,8 +91,9 @@ class Command(BaseCommand):
         except ImportFailed as exc:
             raise CommandError(str(exc)) from None
         unchanged = len(plan.already_there) - updated
+        what = "actions" if actions else "declarations"
         self.stdout.write(
-            f"{path.name}: {added} actions added, {updated} updated, {unchanged} unchanged"
+            f"{path.name}: {added} {what} added, {updated} updated, {unchanged} unchanged"
         )
 
     def update_recorded(self, path: Path, treaty: Treaty) -> int:
