@@ -177,16 +177,7 @@ class _Reader(_RowReader):
     """The actions' reader of participants and dates, with the columns of a declaration."""
 
     def read(self, line: int, cells: list[str], errors: Errors) -> Row | None:
-        padded = len(cells) > self.width and not any(c.strip() for c in cells[self.width :])
-        if len(cells) != self.width and not padded:
-            errors.append(
-                RowError(
-                    line,
-                    _("expected %(expected)d values, found %(found)d.")
-                    % {"expected": self.width, "found": len(cells)},
-                    ErrorKind.VALUES,
-                )
-            )
+        if not self.fits(line, cells, errors):
             return None
         value = {
             name: _unneutralised(cells[position].strip())

@@ -758,8 +758,9 @@ class _RowReader:
         self.participant_cache: dict[str, Participant | None] = {}
         self.kind_cache: dict[str, int | None] = {}
 
-    def read(self, line: int, cells: list[str], errors: Errors):
-        # Spreadsheets pad rows with empty cells; those say nothing.
+    def fits(self, line: int, cells: list[str], errors: Errors) -> bool:
+        """Whether the row has as many values as the header: an error for it otherwise.
+        Spreadsheets pad rows with empty cells; those say nothing."""
         padded = len(cells) > self.width and not any(c.strip() for c in cells[self.width :])
         if len(cells) != self.width and not padded:
             errors.append(
@@ -770,6 +771,11 @@ class _RowReader:
                     ErrorKind.VALUES,
                 )
             )
+            return False
+        return True
+
+    def read(self, line: int, cells: list[str], errors: Errors):
+        if not self.fits(line, cells, errors):
             return None
         columns = self.columns
         before = len(errors)
