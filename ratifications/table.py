@@ -42,23 +42,28 @@ _NONE = ' class="none"'
 def rows_html(rows: list[Row], slug: str) -> SafeString:
     """The rows of the table, in the active language; `slug` is the treaty's (the markers
     link to its section on each participant's page)."""
-    words = {
-        "signature": gettext("Signature"),
-        "instrument": gettext("Instrument"),
-        "in_force": gettext("Entry into force"),
-        "counts": gettext("Counts toward the threshold"),
-        "notification": gettext("Depositary notification"),
-        "yes": gettext("Yes"),
-        "no": gettext("No"),
-        "not_signed": gettext("Not signed"),
-        "declared": f' <a class="tag" href="{{}}#{slug}">{escape(gettext("declarations"))}</a>',
+    labels = {
+        name: escape(word)
+        for name, word in (
+            ("signature", gettext("Signature")),
+            ("instrument", gettext("Instrument")),
+            ("in_force", gettext("Entry into force")),
+            ("counts", gettext("Counts toward the threshold")),
+            ("notification", gettext("Depositary notification")),
+            ("yes", gettext("Yes")),
+            ("no", gettext("No")),
+            ("not_signed", gettext("Not signed")),
+        )
+    }
+    # Each link takes the participant's page ({}) and goes to the treaty's part of it.
+    declared, reported = gettext("declarations"), gettext("reported, not deposited")
+    tags = {
+        "declared": f' <a class="tag" href="{{}}#{slug}">{escape(declared)}</a>',
         "reported": (
-            f' <a class="tag tag-reported" href="{{}}#{slug}-reports">'
-            f"{escape(gettext('reported, not deposited'))}</a>"
+            f' <a class="tag tag-reported" href="{{}}#{slug}-reports">{escape(reported)}</a>'
         ),
     }
-    labels = {name: escape(words[name]) for name in words if name not in ("declared", "reported")}
-    return mark_safe("".join(_row(row, words, labels) for row in rows))
+    return mark_safe("".join(_row(row, tags, labels) for row in rows))
 
 
 def _time(value) -> str:
@@ -69,10 +74,10 @@ def _cell(label: str, content: str, none: bool) -> str:
     return _CELL.format(label, _NONE if none else "", content)
 
 
-def _row(row: Row, words: dict, labels: dict) -> str:
+def _row(row: Row, tags: dict, labels: dict) -> str:
     s = row.status
-    tags = (words["declared"].format(row.url) if row.declared else "") + (
-        words["reported"].format(row.url) if row.reported else ""
+    markers = (tags["declared"].format(row.url) if row.declared else "") + (
+        tags["reported"].format(row.url) if row.reported else ""
     )
     signature = s.signature if s else None
     consent = s.consent if s else None
@@ -101,4 +106,4 @@ def _row(row: Row, words: dict, labels: dict) -> str:
         + _cell(labels["notification"], escape(row.notification) or "—", not row.notification)
     )
     name = escape(row.participant.display_name)
-    return _ROW.format("" if s else ' class="no-action"', row.url, name, tags, cells)
+    return _ROW.format("" if s else ' class="no-action"', row.url, name, markers, cells)

@@ -516,8 +516,10 @@ def test_reported_steps_are_shown_beside_the_count_never_in_it(client, viet_nam_
     )
     page = client.get("/").content.decode()
     assert '<span class="num">0</span> of 40 instruments' in page
-    assert "1 participant reports a step toward its instrument not yet deposited" in page
-    assert '<a href="/?status=reported#participants-heading">' in page
+    assert (
+        '<a href="/?status=reported#participants-heading">1 participant reports a step toward '
+        "its instrument</a> not yet deposited: not counted until the depositary records it."
+    ) in page
     assert '<a class="tag tag-reported" href="/participants/VNM/#hanoi-convention-reports">' in page
 
     reported = client.get("/", {"status": "reported"}).content.decode()
