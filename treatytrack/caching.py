@@ -6,6 +6,7 @@ its key, from which `CacheMiddleware` answers 304 or serves anonymous readers a 
 """
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import time
@@ -19,7 +20,7 @@ from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.gzip import re_accepts_gzip
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.csp import CSP
@@ -59,12 +60,10 @@ class Public:
     vary: tuple[str, ...] = ()
     variant: Callable[[HttpRequest], str] | None = None
 
-    def key(self, request: HttpRequest, revision: int, **other) -> str | None:
-        """This request's key (None: parameters it refuses), or another `query`'s or `variant`'s."""
+    def key(self, request: HttpRequest, revision: int, **other) -> str:
+        """This request's key, or another `query`'s or `variant`'s."""
         query = other.get("query")
         if query is None:
-            if self.refuse_unknown and set(request.GET) - set(self.params):
-                return None
             query = _understood(request, self.params)
         language = translation.get_language_from_request(request) if self.translated else "en"
         gzip = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
@@ -108,11 +107,14 @@ class CacheMiddleware:
                 # Nothing to key by: the view answers (open data: JSON 503), uncached.
                 return _private_unless_said(self.get_response(request))
             request.public = (spec, revision)
-        if spec is None or (key := spec.key(request, revision.number)) is None:
+        if spec is None or (spec.refuse_unknown and set(request.GET) - set(spec.params)):
+            # Not a public page, or open data asked what it does not know: the view says 400.
             return _private_unless_said(self.get_response(request))
+        query = _understood(request, spec.params)
+        key = spec.key(request, revision.number, query=query)
         # The view sees what the key holds, and nothing else.
         understood = QueryDict(mutable=True)
-        for name, values in _understood(request, spec.params).items():
+        for name, values in query.items():
             understood.setlist(name, values)
         request.GET, request.META["QUERY_STRING"] = understood, understood.urlencode()
         own = spec.own(request)
@@ -120,14 +122,15 @@ class CacheMiddleware:
         midnight = dt.datetime.combine(today_in_new_york(), dt.time(), tzinfo=UN_HEADQUARTERS)
         modified = int(max(midnight, revision.changed_at or midnight).timestamp())
         response = get_conditional_response(request, etag=etag, last_modified=modified)
-        if response is None and not own and (found := cache.get(f"page:{etag}")):
-            response = HttpResponse(found[0], headers=found[1])
+        if response is None and not own:
+            response = cache.get(f"page:{etag}")
         if response is None:
             response = self.get_response(request)
             if response.status_code != 200:
                 return _private_unless_said(response)
             if not (own or response.cookies or response.streaming) and _room(request, revision):
-                cache.set(f"page:{etag}", (response.content, dict(response.headers)), TIMEOUT)
+                # As Django's own cache middleware keeps it: the response, pickled whole.
+                cache.set(f"page:{etag}", response, TIMEOUT)
         response.headers["ETag"], response.headers["Last-Modified"] = etag, http_date(modified)
         if _signed_in(request) or response.cookies:
             patch_cache_control(response, private=True, no_cache=True)
@@ -149,8 +152,15 @@ def _private_unless_said(response: HttpResponse) -> HttpResponse:
 def _public(request: HttpRequest) -> Public | None:
     if request.method not in ("GET", "HEAD"):
         return None
+    return _public_at(get_resolver(), request.path_info)
+
+
+@functools.lru_cache(maxsize=1024)
+def _public_at(resolver, path: str) -> Public | None:
+    # Remembered: resolving costs a tenth of what a kept page costs. By resolver, which
+    # Django makes anew when the URLs change (tests that override them).
     try:
-        return getattr(resolve(request.path_info).func, "public", None)
+        return getattr(resolver.resolve(path).func, "public", None)
     except Resolver404:
         return None
 
