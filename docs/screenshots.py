@@ -56,6 +56,8 @@ def main():
             for name, (path, selector, focus) in PARTS.items():
                 page.goto(BASE + path)
                 if focus:
+                    # On a phone the map is a closed disclosure: open it, as a reader would.
+                    page.locator(".map-details").evaluate("details => { details.open = true; }")
                     page.get_by_role("link", name=focus).focus()
                 page.locator(selector).screenshot(path=OUT / f"{name}-{device}.png")
                 print(OUT / f"{name}-{device}.png")
