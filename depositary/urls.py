@@ -15,7 +15,9 @@ urlpatterns = [
     path("submissions/<int:pk>/history/", views.history, name="history"),
     path("actions/new/", views.enter, name="enter"),
     path("actions/validate/", views.validate, name="validate"),
-    path("participants/<str:iso3>/history/", views.participant_history, name="participant_history"),
+    path(
+        "participants/<iso3:iso3>/history/", views.participant_history, name="participant_history"
+    ),
     path("audit/", views.audit, name="audit"),
     # In step with the depositary: its status file checked against the record.
     path("reconcile/", views.reconcile, name="reconcile"),

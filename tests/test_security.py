@@ -224,3 +224,21 @@ def test_scripts_typed_into_a_declaration_are_shown_as_text(client, hostile_decl
             assert ESCAPED in content, url
         if who:
             assert " style=" not in content and "hx-on" not in content, url
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/participants/{junk}/",
+        "/participants/{junk}/feed/",
+        "/mission/participants/{junk}/history/",
+        "/depositary/participants/{junk}/history/",
+        "/alerts/manage/{junk}/",
+        "/alerts/unsubscribe/{junk}/",
+    ],
+)
+@pytest.mark.parametrize("junk", ["%00", "V%00M", "%C2%B2%C2%B2%C2%B2"])
+def test_a_nul_byte_or_junk_in_a_code_or_token_is_not_found(db, client, path, junk):
+    # A NUL byte reaching PostgreSQL would be a 500; the URL's shape refuses it first.
+    client.force_login(DepositaryStaffFactory(is_superuser=True))
+    assert client.get(path.format(junk=junk)).status_code == 404
