@@ -190,6 +190,37 @@ def test_a_party_is_named_with_its_instrument(client, viet_nam_signed):
     assert dict(MAP_LINK.findall(page))["VNM"] == "party"
 
 
+@pytest.mark.parametrize(
+    ("language", "day"),
+    [
+        ("fr", "25 octobre 2025"),
+        ("es", "25 de octubre de 2025"),
+        ("ru", "25 октября 2025 года"),
+        ("zh-hans", "2025年10月25日"),
+        ("ar", "25 تشرين الأول/أكتوبر 2025"),
+    ],
+)
+def test_the_map_writes_its_dates_and_legend_as_the_language_does(
+    client, viet_nam_signed, language, day
+):
+    page = client.get("/", headers={"Accept-Language": language}).content.decode()
+    viet_nam = re.search(
+        r'<a href="/participants/VNM/"[^>]*><use [^>]*/><text [^>]*>([^<]*)<', page
+    )
+    assert day in viet_nam[1]
+    legend = re.search(r'<ul class="map-legend">(.*?)</ul>', page, re.S)[1]
+    labels = [label.strip() for label in re.findall(r"</svg>([^<]+)</li>", legend)]
+    assert len(labels) == 5
+    # Each label a noun of its own: capitalised where the script has capitals, no
+    # Chinese measure word (个) left from a count.
+    assert all(
+        label[0].isupper()
+        for label in labels
+        if label[0].isalpha() and label[0].lower() != label[0].upper()
+    )
+    assert not any(label.startswith("个") for label in labels)
+
+
 def test_the_map_shows_the_day_chosen(client, viet_nam_signed):
     signs(viet_nam_signed, "MUS", dt.date(2025, 11, 19))
     before = dict(MAP_LINK.findall(map_of(client.get("/?as_of=2025-10-24").content.decode())))
