@@ -86,3 +86,10 @@ def test_production_logs_json_unless_told_otherwise(env, handler):
 def test_an_unknown_log_format_stops_start_up():
     result = manage("check", LOG_FORMAT="xml")
     assert "LOG_FORMAT must be json or text" in result.stderr
+
+
+def test_with_debug_on_a_line_of_djangos_own_is_printed_once():
+    code = "import logging; logging.getLogger('django.request').warning('Not Found: /x')"
+    result = manage("shell", "--no-imports", "-c", code, DEBUG="true", LOG_FORMAT="text")
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout + result.stderr).count("Not Found: /x") == 1

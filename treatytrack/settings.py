@@ -423,7 +423,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes logs every sign-in and greets every start-up, commands
     # included; its warnings (failed sign-ins, lockouts) stay.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (DEBUG) would print its lines a second time.
+        "django": {"handlers": [], "level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # `/bench/trivial`, the benchmark's yardstick (bench/README.md): off unless asked for.
