@@ -178,7 +178,7 @@ def test_the_dashboard_prints_as_a_one_page_brief(live_server, ceremony, page, s
     screenshot(page, "dashboard-print")
 
 
-# axe-core, in English and in Arabic
+# axe-core: every public page in English and in Arabic, the main ones in every language
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -189,6 +189,28 @@ def test_axe_finds_nothing_on_the_public_pages(live_server, defaults, browser, a
     page.goto(live_server.url + path)
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
+    open_every_details(page)
+    axe(page)
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "fr", "ru", "es"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/participants/VNM/",
+        "/treaties/hanoi-convention/projection/",
+        "/treaties/hanoi-convention/what-if/?deposit=VNM:2027-03-01&deposit=EUU:2027-03-02",
+    ],
+)
+def test_axe_finds_nothing_on_the_pages_people_come_for_in_the_other_languages(
+    live_server, defaults, browser, axe, path, language
+):
+    context = browser.new_context(extra_http_headers={"Accept-Language": language})
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    expect(page.locator("html")).to_have_attribute("lang", language)
     open_every_details(page)
     axe(page)
     context.close()
