@@ -99,6 +99,7 @@ def test_the_participant_page_lists_them_with_their_articles_and_withdrawals(cli
     ) in page
     assert '<li id="declaration-aze-63-3" class="withdrawn">' in page
     assert "Withdrawn on 1 June 2026" in page
+    assert "</a> (article 63(3))</p>" in page
     assert "Objected to by <a href=" in page
     assert "<strong>24/7 point of contact</strong>: <bdi>State Security Service</bdi>" in page
     assert page.count("The text is not yet available.") == 3
