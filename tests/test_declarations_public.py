@@ -107,6 +107,19 @@ def test_the_participant_page_lists_them_with_their_articles_and_withdrawals(cli
 
 
 @pytest.mark.parametrize(
+    ("language", "label"), [("en", "articles"), ("ru", "статьи"), ("ar", "المادتان")]
+)
+def test_the_articles_label_agrees_with_their_number_in_each_language(
+    client, record, language, label
+):
+    DeclarationFactory(
+        treaty=record["treaty"], participant=record["france"], articles="7(2); 9(2)", ref="fra-2"
+    )
+    page = client.get("/participants/FRA/", headers={"Accept-Language": language})
+    assert f'; {label} <a href="/treaties/hanoi-convention/articles/7/"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
     ("as_of", "standing", "withdrawn"),
     [
         # Before the reservations: nothing yet.
