@@ -268,7 +268,8 @@ class _Reader(_RowReader):
         if kind.answers_another and not answers:
             refuse(
                 ErrorKind.REFERENCE,
-                _("an %(kind)s names the ref of what it answers (answers).") % {"kind": kind.value},
+                _("kind %(kind)s names the ref of what it answers (answers).")
+                % {"kind": _shown(kind.value)},
             )
         if answers and not kind.answers_another:
             refuse(ErrorKind.REFERENCE, _("only an objection or a withdrawal answers another."))

@@ -142,18 +142,28 @@ class StatusFile:
 
     def count_mismatches(self) -> list[str]:
         """Where the header's counts and the table disagree (a table cut short, say)."""
-        table = {
-            "signatories": sum(1 for r in self.rows if r.signature and r.signature.in_effect),
-            "parties": sum(1 for r in self.rows if r.instrument and r.instrument.in_effect),
-        }
-        header = {"signatories": self.signatories, "parties": self.parties}
-        words = {"signatories": _("signatories"), "parties": _("Parties")}
-        return [
-            _("The file's header counts %(header)d %(what)s; its table has %(table)d.")
-            % {"header": header[what], "what": words[what], "table": table[what]}
-            for what in table
-            if header[what] is not None and header[what] != table[what]
-        ]
+        mismatches = []
+        signatories = sum(1 for r in self.rows if r.signature and r.signature.in_effect)
+        if self.signatories is not None and self.signatories != signatories:
+            mismatches.append(
+                ngettext(
+                    "The file's header counts %(header)d signatory; its table has %(table)d.",
+                    "The file's header counts %(header)d signatories; its table has %(table)d.",
+                    self.signatories,
+                )
+                % {"header": self.signatories, "table": signatories}
+            )
+        parties = sum(1 for r in self.rows if r.instrument and r.instrument.in_effect)
+        if self.parties is not None and self.parties != parties:
+            mismatches.append(
+                ngettext(
+                    "The file's header counts %(header)d Party; its table has %(table)d.",
+                    "The file's header counts %(header)d Parties; its table has %(table)d.",
+                    self.parties,
+                )
+                % {"header": self.parties, "table": parties}
+            )
+        return mismatches
 
 
 def read(data: bytes, *, max_bytes: int) -> StatusFile:
@@ -352,10 +362,13 @@ class _Column:
 
 def _column_readers(columns: tuple[str, ...], problems: list[str]) -> list[_Column]:
     """A reader for each column after the participant's; problems for the others."""
-    if not columns or not columns[0].lower().startswith("participant"):
+    if not columns or not columns[0]:
+        problems.append(_("The table's first column has no heading; it should be the participant."))
+        return []
+    if not columns[0].lower().startswith("participant"):
         problems.append(
             _("The table's first column is %(found)s, not the participant.")
-            % {"found": repr(columns[0]) if columns else _("missing")}
+            % {"found": repr(columns[0])}
         )
         return []
     readers = []

@@ -825,9 +825,9 @@ class _RowReader:
             kinds = ", ".join(kind.value for kind in _KINDS)
             if value.lower() in DeclarationKind.values:
                 message = _(
-                    "a %(kind)s is not an action: import it with the declarations "
+                    "%(kind)s is not an action: import it with the declarations "
                     "(import_declarations), whose file has a column for its text."
-                ) % {"kind": value.lower()}
+                ) % {"kind": _shown(value)}
             elif value:
                 message = _("unknown action %(action)s; one of %(kinds)s.") % {
                     "action": _shown(value),

@@ -85,6 +85,7 @@ def test_every_error_has_its_line_and_nothing_is_written(signed, tmp_path):
         "aze-8,Azerbaijan,declaration,later,2026-02-30,,,,,,,,,,\n"
         "aze-9,Azerbaijan,declaration,later,2026-01-02,,,,,en,Text,Text,,,\n"
         "aze-10,Azerbaijan\n"
+        "aze-11,Azerbaijan,withdrawal,later,2026-01-02,,,,,,,,,,\n"
     )
     plan = plan_declarations(text, signed)
     assert [str(error) for error in plan.errors] == [
@@ -107,12 +108,13 @@ def test_every_error_has_its_line_and_nothing_is_written(signed, tmp_path):
         "days.",
         "line 12: the text is in English: text_english stays empty.",
         "line 13: expected 15 values, found 2.",
+        "line 14: kind 'withdrawal' names the ref of what it answers (answers).",
     ]
     with pytest.raises(ValueError):
         plan.apply()
     path = tmp_path / "wrong.csv"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(CommandError, match=r"12 error\(s\) in .*; nothing was imported"):
+    with pytest.raises(CommandError, match=r"13 error\(s\) in .*; nothing was imported"):
         run("import_declarations", str(path), "--treaty", "hanoi-convention")
     assert not Declaration.objects.exists()
 

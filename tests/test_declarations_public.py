@@ -99,10 +99,24 @@ def test_the_participant_page_lists_them_with_their_articles_and_withdrawals(cli
     ) in page
     assert '<li id="declaration-aze-63-3" class="withdrawn">' in page
     assert "Withdrawn on 1 June 2026" in page
+    assert "</a> (article 63(3))</p>" in page
     assert "Objected to by <a href=" in page
     assert "<strong>24/7 point of contact</strong>: <bdi>State Security Service</bdi>" in page
     assert page.count("The text is not yet available.") == 3
     assert "A pending reservation" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "articles"), ("ru", "статьи"), ("ar", "المادتان")]
+)
+def test_the_articles_label_agrees_with_their_number_in_each_language(
+    client, record, language, label
+):
+    DeclarationFactory(
+        treaty=record["treaty"], participant=record["france"], articles="7(2); 9(2)", ref="fra-2"
+    )
+    page = client.get("/participants/FRA/", headers={"Accept-Language": language})
+    assert f'; {label} <a href="/treaties/hanoi-convention/articles/7/"' in page.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -127,7 +141,10 @@ def test_the_page_by_article_shows_who_reserved_what_as_of_any_date(
     assert shown == set(standing) | set(withdrawn)
     assert {ref for ref in shown if f"#declaration-{ref}" in gone} == set(withdrawn)
     if not standing:
-        assert "No declaration, reservation or notification is recorded" in page
+        assert (
+            "<p>No declaration, reservation or notification is recorded by the end of "
+            "24 October 2025.</p>"
+        ) in page
 
 
 def test_an_article_has_its_own_page_with_the_objections_to_what_stands_under_it(client, record):
@@ -137,7 +154,12 @@ def test_an_article_has_its_own_page_with_the_objections_to_what_stands_under_it
     assert "Objected to by <a href=" in page and "France</a> on 1 February 2026." in page
     assert 'href="/treaties/hanoi-convention/articles/?as_of=2026-03-01">Every article</a>' in page
     empty = client.get("/treaties/hanoi-convention/articles/9/").content.decode()
-    assert "No participant has declared or reserved anything under article 9." in empty
+    assert "<p>No participant has declared or reserved anything under article 9.</p>" in empty
+    empty = client.get("/treaties/hanoi-convention/articles/9/?as_of=2026-03-01").content.decode()
+    assert (
+        "<p>No participant has declared or reserved anything under article 9 by the end of "
+        "1 March 2026.</p>"
+    ) in empty
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from tests.factories import ActionFactory
 def test_a_declaration_row_is_refused_with_a_message_saying_where_it_goes(defaults, kind):
     plan = plan_import(f"participant,action,date\nViet Nam,{kind},2026-01-05\n", defaults)
     assert [str(e) for e in plan.errors] == [
-        f"line 2: a {kind.lower()} is not an action: import it with the declarations "
+        f"line 2: {kind!r} is not an action: import it with the declarations "
         "(import_declarations), whose file has a column for its text."
     ]
 

@@ -66,6 +66,7 @@ def test_an_uploaded_file_is_checked_and_its_differences_listed(client, deposita
     )
     assert "Republic of Atlantis (row 3 of the file) is no participant" in page
     assert "2 August 2026, 10:16 (New York)" in page
+    assert "by treaty-section (uploaded)</dd>" in page
     check = Reconciliation.objects.get()
     assert (check.checked_by, check.origin, check.source) == (
         depositary,
@@ -75,6 +76,22 @@ def test_an_uploaded_file_is_checked_and_its_differences_listed(client, deposita
     # Only what is missing here can be recorded; every difference can be dismissed.
     assert page.count(">Record as verified<") == 1
     assert page.count(">Dismiss<") == 3
+
+
+def test_a_check_by_the_command_names_its_origin_once(client, depositary, empty_record):
+    Reconciliation.objects.create(
+        treaty=empty_record, origin="command", source="XVIII-16.en.xml", rows=3, found=0
+    )
+    page = client.get(PAGE).content.decode()
+    assert "</time>, the reconcile_untc command</dd>" in page
+    assert "by the reconcile_untc command" not in page
+
+
+def test_the_history_link_names_the_participant_in_the_language_of_the_page(client, depositary):
+    upload(client)
+    page = client.get(PAGE, headers={"Accept-Language": "ru"}).content.decode()
+    link = page[page.index('href="/depositary/participants/MLI/history/">') :]
+    assert "Мали</a>" in link[: link.index("</a>") + 4]
 
 
 def test_with_htmx_the_page_answers_with_its_region_only(client, depositary):

@@ -60,7 +60,7 @@ def test_a_report_shows_its_kind_date_and_kind_of_source_on_the_participant_page
     report(empty_record, "AZE", articles="7(2); 9(2)")
     report(empty_record, "AZE", Report.Kind.RESERVATION, confidence="press")
     page = client.get("/participants/AZE/").content.decode()
-    assert "<strong>Approved by parliament</strong> (7(2); 9(2))" in page
+    assert "<strong>Approved by parliament</strong> (<bdi>7(2); 9(2)</bdi>)" in page
     assert '<time datetime="2026-02-10">10 February 2026</time>' in page
     assert "The National Assembly approved the Convention." in page
     assert '<span class="badge confidence-press">Press report</span>' in page

@@ -154,6 +154,11 @@ def test_a_table_cut_short_disagrees_with_the_headers_counts():
     ]
 
 
+def test_a_header_counting_one_party_where_the_table_has_three_says_so():
+    data = sample("XXVI-9.en.xml").replace(b"<Parties>3</Parties>", b"<Parties>1</Parties>")
+    assert read(data).count_mismatches() == ["The file's header counts 1 Party; its table has 3."]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -226,6 +231,21 @@ def test_a_provisional_application_column_is_an_unknown_legend_too():
     columns = ("Participant", "Signature", "Provisional application under article 23(n)")
     message = refusal(status_file([("Canada", "4 Jul 2026", "")], columns=columns))
     assert "Unknown legend 'Provisional application under article 23(n)'" in message
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        (("Name", "Signature"), "The table's first column is 'Name', not the participant."),
+        (
+            ("", "Signature"),
+            "The table's first column has no heading; it should be the participant.",
+        ),
+        ((), "The table's first column has no heading; it should be the participant."),
+    ],
+)
+def test_a_table_that_does_not_begin_with_the_participant_is_refused(columns, expected):
+    assert refusal(status_file([("Canada", "4 Jul 2026", "")], columns=columns)) == expected
 
 
 def test_an_empty_table_is_refused():
