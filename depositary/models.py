@@ -247,7 +247,9 @@ class Discrepancy(models.Model):
                 text if in_effect else gettext("%(action)s, no longer in effect") % {"action": text}
             )
 
-        values = {"name": self.name}
+        # A matched participant by its name in the page's language; one not matched as the
+        # file wrote it.
+        values = {"name": self.participant.display_name if self.participant_id else self.name}
         if self.here_kind:
             values["here"] = action(self.here_kind, self.here_date)
         if self.there_kind:

@@ -563,9 +563,13 @@ def _reconcile_context(treaty: Treaty, **extra) -> dict:
     )
     dismissed = (
         Dismissal.history.filter(treaty=treaty)
-        .select_related("history_user")
+        .select_related("history_user", "participant")
         .order_by("-history_date")[:RECENT_DECISIONS]
     )
+    for record in dismissed:
+        # The dismissal as it was, naming its participant without a query of its own.
+        record.dismissal = record.instance
+        record.dismissal.participant = record.participant
     decisions = sorted(
         [*({"record": r, "accepted": True} for r in accepted), *({"record": r} for r in dismissed)],
         key=lambda d: d["record"].history_date,

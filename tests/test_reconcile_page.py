@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from depositary.models import Dismissal, Reconciliation, StoredDifference
 from ratifications.models import Action
@@ -92,6 +94,23 @@ def test_the_history_link_names_the_participant_in_the_language_of_the_page(clie
     page = client.get(PAGE, headers={"Accept-Language": "ru"}).content.decode()
     link = page[page.index('href="/depositary/participants/MLI/history/">') :]
     assert "Мали</a>" in link[: link.index("</a>") + 4]
+
+
+def test_differences_and_dismissals_name_participants_in_the_language_of_the_page(
+    client, depositary
+):
+    upload(client)
+    client.post(f"{PAGE}differences/{difference('date_differs').pk}/dismiss/", {"reason": "Known"})
+    with CaptureQueriesContext(connection) as one:
+        client.get(PAGE, headers={"Accept-Language": "ru"})
+    client.post(f"{PAGE}differences/{difference('missing_here').pk}/dismiss/", {"reason": "Later"})
+    with CaptureQueriesContext(connection) as two:
+        page = client.get(PAGE, headers={"Accept-Language": "ru"}).content.decode()
+    decided = page[page.index('id="decisions-heading"') :]
+    assert "Мали" in decided and "Канада" in decided
+    assert "Mali" not in decided and "Canada" not in decided
+    # A dismissal more, no query more.
+    assert len(two) == len(one)
 
 
 def test_with_htmx_the_page_answers_with_its_region_only(client, depositary):
