@@ -1,7 +1,7 @@
 """Atom feeds of verified actions, newest first: one per treaty, one per participant.
 
-The views in `ratifications.views` look the object up (with
-its fingerprint, for conditional requests) and hand it to the feed.
+The views in `ratifications.views` look the object up and hand it to the feed; like every
+public view, the feeds' conditional requests and kept copies are `treatytrack/caching.py`'s.
 
 Each entry is dated by the action itself (docs/open-data.md): `published` is its date as
 the depositary records it, `updated` the moment a person verified it in the tracker, or

@@ -1,9 +1,8 @@
 """Two app processes over one PostgreSQL and one Redis: what one verifies, the other shows.
 
-Each process keeps a copy of what it cached in its own memory, in front of the
-Redis they share (treatytrack/caching.py). Neither is told of the verification:
-the next request in the other process reads the new fingerprint of the verified
-actions and so asks for new keys (docs/performance.md).
+Each keeps its pages under keys that name the record's revision (treatytrack/caching.py).
+Neither is told of the verification: the next request in the other process reads the
+revision the verification advanced, and so asks for new keys (docs/performance.md).
 """
 
 import pytest
