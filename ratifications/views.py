@@ -32,7 +32,7 @@ from ratifications.models import Action, Treaty
 from ratifications.projection import timeline_overlay
 from ratifications.rules import today_in_new_york
 from ratifications.status import TreatyStatus, standings
-from ratifications.table import Row, rows_html
+from ratifications.table import Row, actions_html, rows_html
 from ratifications.worldmap import world_map
 from reports.models import reported_not_deposited
 from states.models import Participant
@@ -380,6 +380,7 @@ def _render_participant(request, participant):
             "treaty": treaty,
             "row": rows.get(treaty.pk),
             "actions": by_treaty[treaty.pk],
+            "actions_html": actions_html(by_treaty[treaty.pk]),
             "declarations": declared.get(treaty.pk, []),
         }
         for treaty in treaties

@@ -220,6 +220,8 @@ def test_the_answer_comes_first(live_server, defaults, browser, axe, width, heig
     box = find.bounding_box()
     total = page.evaluate("document.documentElement.scrollHeight")
     print(f"\nAt {width} px: the dashboard is {total} px tall; the find box at {box['y']:.0f} px")
+    # Above the fold: its top under 800 px, and the whole box in view.
+    assert box["y"] < 800
     assert box["y"] + box["height"] < height
     assert total <= tallest
     # The table: exactly the participants with a verified action, one line each on a desktop.
