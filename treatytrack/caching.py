@@ -112,11 +112,6 @@ class CacheMiddleware:
             return _private_unless_said(self.get_response(request))
         query = _understood(request, spec.params)
         key = spec.key(request, revision.number, query=query)
-        # The view sees what the key holds, and nothing else.
-        understood = QueryDict(mutable=True)
-        for name, values in query.items():
-            understood.setlist(name, values)
-        request.GET, request.META["QUERY_STRING"] = understood, understood.urlencode()
         own = spec.own(request)
         etag = _etag(request, key, own)
         midnight = dt.datetime.combine(today_in_new_york(), dt.time(), tzinfo=UN_HEADQUARTERS)
@@ -125,6 +120,11 @@ class CacheMiddleware:
         if response is None and not own:
             response = cache.get(f"page:{etag}")
         if response is None:
+            # The view sees what the key holds, and nothing else.
+            understood = QueryDict(mutable=True)
+            for name, values in query.items():
+                understood.setlist(name, values)
+            request.GET, request.META["QUERY_STRING"] = understood, understood.urlencode()
             response = self.get_response(request)
             if response.status_code != 200:
                 return _private_unless_said(response)
