@@ -284,6 +284,17 @@ def test_the_embed_is_a_small_card_without_scripts(client, empty_record):
     assert len(page) < 4000
 
 
+def test_the_embed_names_the_newest_verified_action_not_a_data_date(client, empty_record):
+    ActionFactory(
+        treaty=empty_record,
+        participant=Participant.objects.get(iso3="VNM"),
+        date=dt.date(2025, 10, 25),
+    )
+    page = client.get(EMBED_URL).content.decode()
+    assert "Newest verified action: 25 Oct 2025." in page
+    assert "Data as of" not in page
+
+
 def test_the_dashboard_shows_the_embed_snippet(client, defaults):
     page = client.get("/").content.decode()
     assert '<textarea id="embed-snippet" readonly' in page
