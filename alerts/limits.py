@@ -15,10 +15,18 @@ def _one_more(key: str) -> int:
     return one_more(key, settings.ALERTS_LIMIT_WINDOW)
 
 
+# Reading a page is counted apart, and allowed this many times as often as changing
+# something: each change is followed by a page to read, and some by a few.
+READS_PER_CHANGE = 4
+
+
 def too_many(request) -> bool:
     """Count this request from its client; whether the client is over its limit."""
     client = import_string(settings.AXES_CLIENT_IP_CALLABLE)(request)
-    return _one_more(f"alerts:address:{client}") > settings.ALERTS_REQUEST_LIMIT
+    if request.method == "POST":
+        return _one_more(f"alerts:address:{client}") > settings.ALERTS_REQUEST_LIMIT
+    reads = settings.ALERTS_REQUEST_LIMIT * READS_PER_CHANGE
+    return _one_more(f"alerts:reads:{client}") > reads
 
 
 def too_many_mails(email: str) -> bool:
@@ -38,11 +46,12 @@ def throttled(request):
 
 
 def limited(view):
-    """Every POST counts against its client's limit; beyond it, 429 and nothing done."""
+    """Every request counts against its client's limit (a page reached by a token could
+    otherwise be asked for token after token); beyond it, 429 and nothing done."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method == "POST" and too_many(request):
+        if too_many(request):
             return throttled(request)
         return view(request, *args, **kwargs)
 

@@ -1,10 +1,11 @@
 """The subscription pages: follow, confirm, manage, unsubscribe (docs/alerts.md).
 
 None of them is `@public`: each sets or shows one person's state, so none is kept by the
-cache (treatytrack/caching.py), and every form carries a CSRF token. Every POST counts
-against its client's limit, and those that send mail against the address's too
-(alerts/limits.py). The one exception to the CSRF token is the one-click unsubscribe,
-which mail providers POST without one (RFC 8058): its URL's secret token is its key.
+cache (treatytrack/caching.py), and every form carries a CSRF token. Every request counts
+against its client's limit (reading at four times the rate of changing), and those that send
+mail against the address's too (alerts/limits.py). The one exception to the CSRF token is
+the one-click unsubscribe, which mail providers POST without one (RFC 8058): its URL's
+secret token is its key.
 
 A subscriber's page is reached by the token in the links of the mail it receives:
 whoever can read that mail may change what it receives. Nothing is mailed from a request:
@@ -82,6 +83,7 @@ def _follow_by_mail(form: SubscribeForm) -> None:
 
 
 @require_safe
+@limited
 def sent(request):
     return render(request, "alerts/sent.html")
 
@@ -139,6 +141,7 @@ def _manage_context(subscriber, **forms) -> dict:
 
 
 @require_safe
+@limited
 def manage(request, token):
     subscriber = _subscriber(token)
     return render(request, "alerts/manage.html", _manage_context(subscriber))
@@ -230,6 +233,7 @@ LOG_SIZE = 50
 
 
 @require_safe
+@limited
 def endpoint(request, token, pk):
     """A webhook's secret and its delivery log: what was sent, when, and how it went."""
     subscriber = _subscriber(token)

@@ -207,8 +207,21 @@ def test_requests_from_one_client_are_limited(client, treaty, settings):
     subscriber = Subscriber.objects.first()
     assert client.post(f"/alerts/manage/{subscriber.token}/forget/").status_code == 429
     assert Subscriber.objects.filter(pk=subscriber.pk).exists()
-    # Reading is not limited.
+    # Reading is counted apart, at four times the rate.
     assert client.get(f"/alerts/manage/{subscriber.token}/").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["manage/{token}/", "unsubscribe/{token}/", "confirm/{confirm}/"])
+def test_every_page_reached_by_a_token_is_limited_too(client, treaty, settings, page):
+    settings.ALERTS_REQUEST_LIMIT = 2
+    assert subscribe(client).status_code == 302
+    follow = Follow.objects.get()
+    url = "/alerts/" + page.format(token=follow.subscriber.token, confirm="x" * 20)
+    for _ in range(8):
+        assert client.get(url).status_code != 429
+    assertContains(client.get(url), "Too many requests", status_code=429)
+    # Another client reads on.
+    assert Client(REMOTE_ADDR="10.0.0.9").get(url).status_code != 429
 
 
 @pytest.mark.parametrize("name", ["subscribe", "confirm", "manage", "unsubscribe", "endpoint"])
