@@ -46,12 +46,13 @@ def throttled(request):
 
 
 def limited(view):
-    """Every request counts against its client's limit (a page reached by a token could
-    otherwise be asked for token after token); beyond it, 429 and nothing done."""
+    """Every change counts against its client's limit, and every page reached by a token
+    too (else it could be asked for token after token); beyond it, 429 and nothing done.
+    The form itself is read freely: a mission's whole network may share one address."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        if too_many(request):
+        if (request.method == "POST" or "token" in kwargs) and too_many(request):
             return throttled(request)
         return view(request, *args, **kwargs)
 

@@ -1,11 +1,11 @@
 """The subscription pages: follow, confirm, manage, unsubscribe (docs/alerts.md).
 
 None of them is `@public`: each sets or shows one person's state, so none is kept by the
-cache (treatytrack/caching.py), and every form carries a CSRF token. Every request counts
-against its client's limit (reading at four times the rate of changing), and those that send
-mail against the address's too (alerts/limits.py). The one exception to the CSRF token is
-the one-click unsubscribe, which mail providers POST without one (RFC 8058): its URL's
-secret token is its key.
+cache (treatytrack/caching.py), and every form carries a CSRF token. Every change, and every
+page reached by a token (read at four times the rate), counts against its client's limit,
+and what sends mail against the address's too (alerts/limits.py). The one exception to
+the CSRF token is the one-click unsubscribe, which mail providers POST without one (RFC
+8058): its URL's secret token is its key.
 
 A subscriber's page is reached by the token in the links of the mail it receives:
 whoever can read that mail may change what it receives. Nothing is mailed from a request:
@@ -83,7 +83,6 @@ def _follow_by_mail(form: SubscribeForm) -> None:
 
 
 @require_safe
-@limited
 def sent(request):
     return render(request, "alerts/sent.html")
 
