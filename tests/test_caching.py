@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import logging
 import socket
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -16,6 +17,7 @@ from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import autoreload
 from django.utils.http import http_date
 
 from accounts.models import depositary_group
@@ -282,6 +284,16 @@ def test_the_etag_differs_by_what_the_answer_depends_on(client, treaty):
     with override_settings(RELEASE="next"):
         etags.append(client.get(PAGE)["ETag"])
     assert len(set(etags)) == len(etags)
+
+
+def test_an_edit_seen_by_runserver_changes_every_etag_and_copy(client, treaty, monkeypatch):
+    """A template edited under `make run` shows on the next request, not a kept copy."""
+    monkeypatch.setattr(caching, "_generation", [0])
+    before = client.get(PAGE)
+    autoreload.file_changed.send(sender=None, file_path=Path("templates/base.html"))
+    after = client.get(PAGE, headers={"If-None-Match": before["ETag"]})
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
 
 
 def test_the_poll_carries_the_etag_of_the_counters_it_asks_for(client, treaty):

@@ -18,10 +18,11 @@ from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.db import DatabaseError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, get_resolver
-from django.utils import translation
+from django.utils import autoreload, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.csp import CSP
 from django.utils.http import http_date, quote_etag
@@ -44,6 +45,16 @@ SHARED_POLICY = {
     **settings.SECURE_CSP,
     "script-src": [s for s in settings.SECURE_CSP["script-src"] if s != CSP.NONCE],
 }
+
+
+# Under `runserver` (DEBUG) the code and the templates change without a new release: each
+# process, and each edit it is told of, starts a new generation of keys and so of ETags.
+_generation = [time.time_ns() if settings.DEBUG else 0]
+
+
+@receiver(autoreload.file_changed)
+def _new_generation(sender, **kwargs):
+    _generation[0] = time.time_ns()  # returns None: Django's own receivers decide on reloading
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,7 @@ class Public:
         # The scheme and host too: a page may hold absolute links.
         where = (request.scheme, request.get_host(), request.path, language, gzip)
         variant = other.get("variant", self.variant(request) if self.variant else "")
-        parts = (settings.RELEASE, revision, today_in_new_york(), *where, variant)
+        parts = (settings.RELEASE, _generation[0], revision, today_in_new_york(), *where, variant)
         return repr((*parts, sorted(query.items())))
 
     def own(self, request: HttpRequest) -> bool:
