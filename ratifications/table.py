@@ -116,7 +116,8 @@ _ACTION = '<li id="action-{}">\n  <p>{}: <strong>{}</strong>{}{}.{}</p>{}{}\n</l
 def actions_html(actions) -> SafeString:
     """A participant's verified actions on a treaty, as its page lists them (`<li>`s)."""
     symbol_title = escape(gettext("UN Treaty Collection symbol"))
-    notification_label = escape(gettext("Depositary notification"))
+    # One sentence for the translators, as the declarations' (declarations/_record.html).
+    notification_sentence = escape(gettext("Depositary notification %(notification)s."))
     source_label = escape(gettext("Source:"))
     items = []
     for action in actions:
@@ -124,7 +125,7 @@ def actions_html(actions) -> SafeString:
         symbol = f' <abbr title="{symbol_title}">{kind.symbol}</abbr>' if kind.symbol else ""
         place = f", <bdi>{escape(action.place)}</bdi>" if action.place else ""
         notification = (
-            f"\n    {notification_label} {escape(action.notification)}."
+            "\n    " + notification_sentence % {"notification": escape(action.notification)}
             if action.notification
             else ""
         )
