@@ -489,7 +489,8 @@ class Reviewed(models.Model):
             )
 
     def undo_problems(self) -> list[str]:
-        """What the verified record would break without this: the model's own rules."""
+        """What the verified record would break without this: the model's own rules, so each
+        kind of record says (`Action`, `Declaration`); `undo` asks before it writes."""
         raise NotImplementedError
 
     def undo(self, by, reason: str, *, seen_version: int | None = None) -> None:
