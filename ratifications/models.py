@@ -1,4 +1,7 @@
 import datetime as dt
+import logging
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from psycopg2 import Error as PostgreSQLError
 from simple_history.models import HistoricalRecords
 
 from ratifications import rules
@@ -23,6 +27,8 @@ from states.models import Kind, Participant
 
 if TYPE_CHECKING:
     from ratifications.status import Impact, TreatyStatus
+
+log = logging.getLogger(__name__)
 
 
 class TreatyQuerySet(models.QuerySet):
@@ -179,6 +185,9 @@ class Revision(models.Model):
     """The record's revision: one row, advanced in the writer's transaction by every write to
     what the public pages show (actions, treaties, participants): treatytrack/caching.py."""
 
+    # On PostgreSQL, every process listening on it hears of each advance when it commits.
+    CHANNEL = "treatytrack_revision"
+
     number = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)
 
@@ -187,10 +196,19 @@ class Revision(models.Model):
 
     @classmethod
     def current(cls) -> "Revision":
-        """In plain SQL: every public request reads it, and the ORM costs more than the query."""
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT number, changed_at FROM {cls._meta.db_table} LIMIT 1")
-            number, changed_at = cursor.fetchone() or (0, None)  # 0: a flushed test database
+            return cls.read(cursor)
+
+    @classmethod
+    def heard(cls) -> "Revision":
+        """The current revision, as this process last heard of it (`Listener`): no query."""
+        return listener.current()
+
+    @classmethod
+    def read(cls, cursor) -> "Revision":
+        """In plain SQL: every public request may read it, and the ORM costs more than the query."""
+        cursor.execute(f"SELECT number, changed_at FROM {cls._meta.db_table} LIMIT 1")
+        number, changed_at = cursor.fetchone() or (0, None)  # 0: a flushed test database
         if changed_at and timezone.is_naive(changed_at):  # SQLite's, which is UTC
             changed_at = timezone.make_aware(changed_at, dt.UTC)
         return cls(number=number, changed_at=changed_at)
@@ -201,11 +219,70 @@ class Revision(models.Model):
         One statement: it waits for a write in progress, then sees its result."""
         rows = cls.objects.all() if from_number is None else cls.objects.filter(number=from_number)
         if rows.update(number=models.F("number") + 1, changed_at=Now()):
+            cls._notify()
             return True
         if from_number in (None, 0) and not cls.objects.exists():  # a flushed test database
             cls.objects.get_or_create(pk=1)
+            cls._notify()
             return True
         return False
+
+    @staticmethod
+    def _notify() -> None:
+        # Sent at commit, once a transaction however often it advances (the same message).
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"NOTIFY {Revision.CHANNEL}")
+
+
+class Listener:
+    """The revision as this process last heard: PostgreSQL tells each listening process of an
+    advance as it commits (`Revision.advance`), so a kept page costs no query. In a transaction
+    (a test's, which sees its own writes), on SQLite, with DATABASE_LISTEN off (behind a
+    transaction pooler), or for a while after the listener failed, a request asks instead."""
+
+    RECHECK = 10  # seconds: asked again all the same, should its connection die unseen
+    lock, listening, revision, asked, failed = threading.Lock(), None, None, 0.0, 0.0
+
+    def current(self) -> Revision:
+        if not settings.DATABASE_LISTEN or connection.vendor != "postgresql":
+            return Revision.current()
+        if connection.in_atomic_block or time.monotonic() < self.failed + self.RECHECK:
+            return Revision.current()
+        with self.lock:
+            try:
+                return self._heard()
+            except PostgreSQLError as error:
+                log.warning("Not listening for new revisions (%s); asking a while.", error)
+                self.close()
+                self.failed = time.monotonic()
+        return Revision.current()
+
+    def _heard(self) -> Revision:
+        if self.listening is None:
+            self.listening = connection.Database.connect(**connection.get_connection_params())
+            self.listening.autocommit = True
+            self.listening.cursor().execute(f"LISTEN {Revision.CHANNEL}")
+            self.asked = 0  # and then reads: no advance falls between the two
+        self.listening.poll()
+        if self.listening.notices:  # FATAL, as the server ends it, or a warning
+            raise PostgreSQLError(self.listening.notices[-1].strip())
+        if self.listening.notifies or time.monotonic() > self.asked + self.RECHECK:
+            self.listening.notifies.clear()
+            self.revision, self.asked = Revision.read(self.listening.cursor()), time.monotonic()
+        return self.revision
+
+    def forget(self) -> None:
+        """Read again at the next request (the tests' database is flushed without a word)."""
+        self.asked = self.failed = 0
+
+    def close(self) -> None:
+        if self.listening is not None:
+            self.listening.close()
+        self.listening = None
+
+
+listener = Listener()
 
 
 class ReviewedQuerySet(models.QuerySet):

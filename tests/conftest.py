@@ -17,7 +17,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from declarations.models import Declaration, Provision
-from ratifications.models import Action, Revision, Treaty
+from ratifications.models import Action, Revision, Treaty, listener
 from ratifications.rules import ActionKind
 from reports.models import Report
 from states.models import Participant
@@ -60,6 +60,8 @@ def _empty_caches():
     """
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
+    # The revision this process heard of: the flush between tests says nothing.
+    listener.forget()
 
 
 @pytest.fixture(autouse=True)
@@ -153,6 +155,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, migrated, with the shipped data loaded once for the whole session."""
     with django_db_blocker.unblock():
         Shipped.load()
+    yield
+    # Its own connection, which would keep the test database from being dropped.
+    listener.close()
 
 
 @pytest.fixture(autouse=True)

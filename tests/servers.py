@@ -103,13 +103,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(static_root: Path, log: Path, *, cache_prefix: str, workers: int = 1) -> Iterator[str]:
-    """A gunicorn with gunicorn.conf.py, until the block ends however it ends: its address."""
+def gunicorn(
+    static_root: Path, log: Path, *, cache_prefix: str, workers: int = 1, cache_url: str = REDIS_URL
+) -> Iterator[str]:
+    """A gunicorn with gunicorn.conf.py, until the block ends however it ends: its address.
+    Its cache is the tests' Redis, or `cache_url` ("": each process's memory)."""
     port = free_port()
     env = _environment(
         {
             "DATABASE_URL": database_url(),
-            "CACHE_URL": REDIS_URL,
+            "CACHE_URL": cache_url,
             "CACHE_KEY_PREFIX": cache_prefix,
             "STATIC_ROOT": str(static_root),
             "BIND": f"127.0.0.1:{port}",

@@ -9,19 +9,20 @@ import datetime as dt
 import io
 import logging
 import socket
+import threading
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.core.cache import cache, caches
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import autoreload
 from django.utils.http import http_date
 
 from accounts.models import depositary_group
-from ratifications.models import Action, Revision, Treaty
+from ratifications.models import Action, Listener, Revision, Treaty, listener
 from ratifications.rules import ActionKind
 from tests.factories import (
     ActionFactory,
@@ -72,10 +73,72 @@ def test_a_second_reader_gets_the_kept_copy_for_one_query(
 ):
     first = client.get(PAGE)
     with django_assert_num_queries(1):
-        # 1. the revision.
+        # 1. the revision: inside a transaction (this test's) a request asks for it.
         second = client.get(PAGE)
     assert second.content == first.content
     assert second["ETag"] == first["ETag"]
+
+
+# Listening: outside a transaction (as in production), each process hears of every advance.
+
+
+@pytest.fixture
+def listening(transactional_db, settings):
+    settings.DATABASE_LISTEN = True
+    treaty = TreatyFactory(slug="demo")
+    ActionFactory.create_batch(3, treaty=treaty)
+    yield treaty
+    listener.close()
+
+
+def test_a_listening_process_serves_a_kept_copy_with_no_query(
+    client, listening, django_assert_num_queries
+):
+    first = client.get(PAGE)
+    with django_assert_num_queries(0):
+        second = client.get(PAGE)
+    assert second.content == first.content
+
+
+def test_a_listening_process_shows_a_write_committed_elsewhere_in_the_next_request(
+    client, listening
+):
+    for signed in range(4, 14):
+        # Committed by another connection, as another process would.
+        writer = threading.Thread(target=ActionFactory, kwargs={"treaty": listening})
+        writer.start()
+        writer.join()
+        assert client.get(STATUS).json()["signatories"] == signed
+
+
+def test_a_listener_cut_off_is_noticed_and_replaced_and_nothing_is_stale(
+    client, listening, caplog, monkeypatch
+):
+    def signatories() -> int:
+        return client.get(STATUS).json()["signatories"]
+
+    assert signatories() == 3
+    backend = listener.listening.info.backend_pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [backend])  # and waits
+    ActionFactory(treaty=listening)
+    with caplog.at_level(logging.WARNING):
+        assert signatories() == 4
+    assert "Not listening" in caplog.text
+    assert listener.listening is None
+    monkeypatch.setattr(Listener, "RECHECK", 0)
+    ActionFactory(treaty=listening)
+    assert signatories() == 5
+    assert listener.listening is not None
+
+
+def test_not_listening_each_request_asks_for_the_revision(
+    client, listening, settings, django_assert_num_queries
+):
+    settings.DATABASE_LISTEN = False
+    client.get(PAGE)
+    with django_assert_num_queries(1):
+        client.get(PAGE)
 
 
 def test_a_verification_shows_in_the_next_request(client, submission):

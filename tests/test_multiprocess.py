@@ -1,8 +1,8 @@
-"""Two app processes over one PostgreSQL and one Redis: what one verifies, the other shows.
+"""App processes over one PostgreSQL: what one verifies, the others show at once.
 
-Each keeps its pages under keys that name the record's revision (treatytrack/caching.py).
-Neither is told of the verification: the next request in the other process reads the
-revision the verification advanced, and so asks for new keys (docs/performance.md).
+Each keeps its pages under keys that name the record's revision (treatytrack/caching.py),
+in Redis or in its own memory. PostgreSQL tells every process of an advance as it commits,
+so its next request asks for new keys (docs/performance.md).
 """
 
 import pytest
@@ -72,3 +72,20 @@ def test_a_verification_through_one_process_shows_at_once_through_the_other(
         page = reader.get("/", headers={"Accept-Encoding": "identity"}).body.decode()
         assert "1 of 40 instruments; 39 more needed." in page
     assert (tmp_path / "one.log").read_text().count('"path": "/depositary/submissions/') == 1
+
+
+def test_every_write_shows_in_the_next_request_of_each_worker_keeping_pages_in_memory(
+    submission, static_root, tmp_path
+):
+    """The default cache, each worker's own memory. Thirty writes, each committed by
+    another process (this one) just before two reads, each on a connection of its own
+    that either worker may take."""
+    with gunicorn(
+        static_root, tmp_path / "gunicorn.log", cache_prefix="", cache_url="", workers=2
+    ) as address:
+        signatories = Client(address).get(STATUS).json()["signatories"]
+        others = Participant.objects.exclude(actions__isnull=False)[:30]
+        for signed, participant in enumerate(others, start=signatories + 1):
+            ActionFactory(treaty=submission.treaty, participant=participant)
+            for _read in range(2):
+                assert Client(address).get(STATUS).json()["signatories"] == signed

@@ -6,7 +6,6 @@ its key, from which `CacheMiddleware` answers 304 or serves anonymous readers a 
 """
 
 import datetime as dt
-import functools
 import hashlib
 import logging
 import time
@@ -113,7 +112,7 @@ class CacheMiddleware:
         spec = _public(request)
         if spec is not None:
             try:
-                revision = Revision.current()
+                revision = Revision.heard()
             except DatabaseError:
                 # Nothing to key by: the view answers (open data: JSON 503), uncached.
                 return _private_unless_said(self.get_response(request))
@@ -163,15 +162,8 @@ def _private_unless_said(response: HttpResponse) -> HttpResponse:
 def _public(request: HttpRequest) -> Public | None:
     if request.method not in ("GET", "HEAD"):
         return None
-    return _public_at(get_resolver(), request.path_info)
-
-
-@functools.lru_cache(maxsize=1024)
-def _public_at(resolver, path: str) -> Public | None:
-    # Remembered: resolving costs a tenth of what a kept page costs. By resolver, which
-    # Django makes anew when the URLs change (tests that override them).
     try:
-        return getattr(resolver.resolve(path).func, "public", None)
+        return getattr(get_resolver().resolve(request.path_info).func, "public", None)
     except Resolver404:
         return None
 
