@@ -128,7 +128,9 @@ def main() -> None:
     # wrk's few keep-alive connections stay with the worker that accepted them,
     # often all with one, and throughput swings twofold from run to run.
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (1).")
-    parser.add_argument("--threads", type=int, default=8, help="Threads a worker (8).")
+    # As production runs it (gunicorn.conf.py): with 8, eight cold renders interleave on
+    # one core and each costs half as much CPU again (docs/performance.md).
+    parser.add_argument("--threads", type=int, default=4, help="Threads a worker (4).")
     parser.add_argument(
         "--cache",
         choices=["local", "redis", "none"],

@@ -60,7 +60,7 @@ def _empty_caches():
     """
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
-    # The revision this process heard of: the flush between tests says nothing.
+    # The revision this process heard of: the flush between tests tells no one.
     listener.forget()
 
 

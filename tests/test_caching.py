@@ -8,6 +8,7 @@ its own transaction, so the next request shows it, in this process or any other.
 import datetime as dt
 import io
 import logging
+import select
 import socket
 import threading
 from pathlib import Path
@@ -100,11 +101,23 @@ def test_a_listening_process_serves_a_kept_copy_with_no_query(
     assert second.content == first.content
 
 
-def test_a_listening_process_shows_a_write_committed_elsewhere_in_the_next_request(
-    client, listening
-):
+def test_a_listening_process_hears_of_an_advance_committed_by_another_process(client, listening):
+    kept = client.get(PAGE)["ETag"]
+    # As another process would: a connection of its own, outside Django.
+    other = connection.Database.connect(**connection.get_connection_params())
+    other.autocommit = True
+    other.cursor().execute(
+        f"UPDATE {Revision._meta.db_table} SET number = number + 1; NOTIFY {Revision.CHANNEL}"
+    )
+    other.close()
+    # PostgreSQL sends it as the transaction commits; it may take a moment to arrive.
+    assert select.select([listener.listening], [], [], 2)[0]
+    assert client.get(PAGE)["ETag"] != kept
+
+
+def test_a_listening_process_shows_each_of_its_own_writes_in_the_next_request(client, listening):
     for signed in range(4, 14):
-        # Committed by another connection, as another process would.
+        # Another thread of this process, as another request would.
         writer = threading.Thread(target=ActionFactory, kwargs={"treaty": listening})
         writer.start()
         writer.join()

@@ -48,8 +48,9 @@ def test_checking_a_file_takes_four_queries_whatever_its_length(
 def test_writing_takes_two_queries_a_batch(treaty, django_assert_num_queries, states, batches):
     plan = plan_import(signatures_and_ratifications(states), treaty)
     # The savepoint and its release; the treaty locked; the revision advanced if
-    # it is still the plan's; for each batch of 10 rows, the actions and their history.
-    with django_assert_num_queries(4 + 2 * batches):
+    # it is still the plan's, and the app's processes told (NOTIFY); for each batch
+    # of 10 rows, the actions and their history.
+    with django_assert_num_queries(5 + 2 * batches):
         assert plan.apply(batch_size=10) == 2 * states
     assert Action.objects.verified().for_treaty(treaty).count() == 2 * states
 
