@@ -8,7 +8,7 @@ here and dropped at the end): collects the static files, starts gunicorn as in
 production (gunicorn.conf.py, DEBUG off), and drives it with wrk, a separate
 load-generating process. For each endpoint it prints requests per second, p50 and
 p99 latency, and the ratio of its throughput to the trivial view's (`/bench/trivial`,
-the whole middleware stack and nothing else), measured in the same run; then the
+the whole middleware stack and nothing else), measured just before it; then the
 dashboard's page weight (HTML, CSS and JS as served, gzip-compressed). See
 bench/README.md; the latest numbers are in docs/performance.md.
 """
@@ -77,8 +77,10 @@ class Result:
     # CPU time a request, of the server (gunicorn) and of PostgreSQL, and of wrk.
     server_cpu_ms: float = 0.0
     load_cpu_ms: float = 0.0
-    # Its throughput as a share of the trivial view's in the same rounds (median).
+    # Its throughput, and the trivial view's CPU a request over its own, against the
+    # trivial view measured just before it (medians of the rounds).
     share: float = 1.0
+    cpu_share: float = 1.0
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -341,27 +343,27 @@ def server(url: str, static: Path, redis_url: str, options, directory: Path):
 
 
 def measure(address: str, options, endpoints, meter: Meter) -> dict[str, Result]:
-    """Every endpoint, the trivial view included, in turn, for several rounds.
+    """Every endpoint, each right after the trivial view, for several rounds.
 
-    The machine may be busy with other work that comes and goes: each round
-    measures everything within a minute or so, and an endpoint's share of the
-    trivial view's throughput is the median of its rounds' shares.
+    The machine may be busy with other work that comes and goes (a virtual machine's
+    neighbours): each endpoint is compared with the trivial view measured just before it,
+    and its share of the trivial view's throughput and CPU is the median of its rounds'.
     """
     rounds: dict[str, list[Result]] = {name: [] for name, _p, _h in [TRIVIAL, *endpoints]}
+    shares: dict[str, list[tuple[float, float]]] = {name: [] for name, _p, _h in endpoints}
     for number in range(1, options.rounds + 1):
-        for name, path, headers in [TRIVIAL, *endpoints]:
-            wrk(address, path, headers, 1, options.connections)
-            server_before, load_before = meter(), _children_cpu()
-            result = wrk(address, path, headers, options.duration, options.connections)
-            requests = max(1, result.rps * options.duration)
-            result.server_cpu_ms = (meter() - server_before) / requests * 1000
-            result.load_cpu_ms = (_children_cpu() - load_before) / requests * 1000
-            rounds[name].append(result)
+        for endpoint in endpoints:
+            trivial = run_one(address, TRIVIAL, options, meter)
+            found = run_one(address, endpoint, options, meter)
+            rounds[TRIVIAL[0]].append(trivial)
+            rounds[endpoint[0]].append(found)
+            shares[endpoint[0]].append(
+                (found.rps / trivial.rps, trivial.server_cpu_ms / found.server_cpu_ms)
+            )
         print(
             f"  round {number}: "
             + ", ".join(f"{name} {found[-1].rps:,.0f}/s" for name, found in rounds.items())
         )
-    trivial = rounds[TRIVIAL[0]]
     results = {}
     for name, found in rounds.items():
         results[name] = Result(
@@ -371,9 +373,21 @@ def measure(address: str, options, endpoints, meter: Meter) -> dict[str, Result]
             errors=sum(r.errors for r in found),
             server_cpu_ms=statistics.median(r.server_cpu_ms for r in found),
             load_cpu_ms=statistics.median(r.load_cpu_ms for r in found),
-            share=statistics.median(r.rps / t.rps for r, t in zip(found, trivial, strict=True)),
+            share=statistics.median(s[0] for s in shares.get(name, [(1.0, 1.0)])),
+            cpu_share=statistics.median(s[1] for s in shares.get(name, [(1.0, 1.0)])),
         )
     return results
+
+
+def run_one(address: str, endpoint, options, meter: Meter) -> Result:
+    _name, path, headers = endpoint
+    wrk(address, path, headers, 1, options.connections)
+    server_before, load_before = meter(), _children_cpu()
+    result = wrk(address, path, headers, options.duration, options.connections)
+    requests = max(1, result.rps * options.duration)
+    result.server_cpu_ms = (meter() - server_before) / requests * 1000
+    result.load_cpu_ms = (_children_cpu() - load_before) / requests * 1000
+    return result
 
 
 def _children_cpu() -> float:
@@ -439,13 +453,15 @@ def report(results, weights, cold) -> None:
         print(f"\n{data} data (medians of the rounds)\n")
         missed += table(data, by_name, ENDPOINTS, target=True)
     if len(results) == 2:
-        print("\nlarge data against real data\n")
-        print("| endpoint | real / large req/s | large / real CPU a request |")
+        # By their shares of the trivial view, each measured just before them: the two data
+        # sets run minutes apart, and the machine's other load may have changed meanwhile.
+        print("\nlarge data against real data (x trivial, real / large)\n")
+        print("| endpoint | req/s | CPU a request |")
         print("|---|---:|---:|")
         for name, _path, _headers in ENDPOINTS:
             real, large = results["real"][name], results["large"][name]
-            slower = real.rps / large.rps
-            costlier = large.server_cpu_ms / real.server_cpu_ms
+            slower = real.share / large.share
+            costlier = real.cpu_share / large.cpu_share
             print(f"| {name} | {slower:.2f} | {costlier:.2f} |")
             if max(slower, costlier) > LARGE_SLOWER_AT_MOST:
                 missed.append(
@@ -482,7 +498,7 @@ def report(results, weights, cold) -> None:
 
 
 def table(data: str, by_name: dict[str, Result], endpoints, *, target: bool) -> list[str]:
-    trivial, missed = by_name[TRIVIAL[0]], []
+    missed = []
     print(
         "| endpoint | req/s | p50 ms | p99 ms | x trivial (req/s) "
         "| CPU ms a request | x trivial (CPU) |"
@@ -490,7 +506,7 @@ def table(data: str, by_name: dict[str, Result], endpoints, *, target: bool) -> 
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, _path, _headers in [TRIVIAL, *endpoints]:
         result = by_name[name]
-        measured, cpu = result.share, trivial.server_cpu_ms / result.server_cpu_ms
+        measured, cpu = result.share, result.cpu_share
         print(
             f"| {name} | {result.rps:,.0f} | {result.p50_ms:.2f} | {result.p99_ms:.1f} "
             f"| {measured:.2f} | {result.server_cpu_ms:.3f} | {cpu:.2f} |"
