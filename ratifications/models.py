@@ -245,6 +245,8 @@ class Listener:
 
     RECHECK = 10  # seconds: asked again all the same, should its connection die unseen
     lock, listening, revision, asked, failed = threading.Lock(), None, None, 0.0, 0.0
+    # This process's own writes (`forget`), and how many it had when it last read.
+    writes, read_after = 0, -1
 
     def current(self) -> Revision:
         if not settings.DATABASE_LISTEN or connection.vendor != "postgresql":
@@ -269,14 +271,18 @@ class Listener:
         self.listening.poll()
         if self.listening.notices:  # FATAL, as the server ends it, or a warning
             raise PostgreSQLError(self.listening.notices[-1].strip())
-        if self.listening.notifies or time.monotonic() > self.asked + self.RECHECK:
+        # Counted before reading: a write committing during the read is read next time.
+        writes = self.writes
+        stale = self.listening.notifies or writes != self.read_after
+        if stale or time.monotonic() > self.asked + self.RECHECK:
             self.listening.notifies.clear()
             self.revision, self.asked = Revision.read(self.listening.cursor()), time.monotonic()
+            self.read_after = writes
         return self.revision
 
     def forget(self) -> None:
-        """Read the revision again at the next request."""
-        self.asked = 0
+        """Read the revision again at the next request (after a write of this process)."""
+        self.writes += 1
 
     def close(self) -> None:
         if self.listening is not None:
