@@ -223,8 +223,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-# Each process listens for new revisions (treatytrack/caching.py) on a connection of its
-# own; a transaction pooler (PgBouncer) cannot pass them on: each request then asks.
+# Each process listens for new revisions (`Listener`, ratifications/models.py) on a
+# connection of its own; a transaction pooler (PgBouncer) cannot pass them on: each public
+# request then asks.
 DATABASE_LISTEN = env_bool("DATABASE_LISTEN", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
