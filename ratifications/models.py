@@ -682,11 +682,15 @@ class Action(Reviewed):
             models.Index(fields=["treaty", "review", "date"], name="action_treaty_review_date"),
             # The participant page and every rule check: one participant's history.
             models.Index(fields=["participant", "treaty"], name="action_participant_treaty"),
-            # The participant page: the day each treaty's threshold-th instrument came.
+            # The participant page: the day each treaty's threshold-th instrument came, and
+            # the others' instruments and denunciations up to it (ratifications/status.py).
             models.Index(
                 fields=["treaty", "date"],
-                condition=models.Q(review="verified", kind__in=sorted(rules.INSTRUMENTS)),
-                name="action_instrument_dates",
+                condition=models.Q(
+                    review="verified",
+                    kind__in=sorted([*rules.INSTRUMENTS, rules.ActionKind.DENUNCIATION]),
+                ),
+                name="action_event_dates",
             ),
             # The depositary's queue: pending submissions, oldest first.
             models.Index(

@@ -282,8 +282,20 @@ def walk(
         yield act, step, position
 
 
-def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Status:
-    """The treaty's status as it stood at the end of `as_of` (DOMAIN.md)."""
+@dataclass
+class _Tally:
+    """What one walk of every participant's acts gives (`_tally`): each one's acts and final
+    position, the counts day by day, and the day the threshold was reached."""
+
+    acts: dict[str, list[Act]]
+    positions: dict[str, Position]
+    counted: int
+    timeline: list[TimelinePoint]
+    threshold_reached_on: dt.date | None
+    entry_into_force: dt.date | None
+
+
+def _tally(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> _Tally:
     by_participant: dict[str, list[Act]] = defaultdict(list)
     for act in acts:
         if act.date <= as_of:
@@ -314,45 +326,49 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
         timeline.append(TimelinePoint(day, signatories, counted))
         if threshold_reached_on is None and counted >= clauses.threshold:
             threshold_reached_on = day
-
     entry_into_force = None
     if threshold_reached_on is not None:
         entry_into_force = clauses.entry_into_force_after(threshold_reached_on)
+    return _Tally(
+        by_participant, positions, counted, timeline, threshold_reached_on, entry_into_force
+    )
 
-    participants = []
-    for key in sorted(positions):
-        position = positions[key]
-        instrument = position.instrument
-        party = position.party_on(as_of)
-        counts = party and instrument.counts(clauses)
-        if counts:
-            not_counted = None
-        elif instrument is None:
-            not_counted = NotCounted.NO_INSTRUMENT
-        elif not party:
-            not_counted = NotCounted.DENOUNCED
-        else:
-            not_counted = NotCounted.REIO
-        participants.append(
-            ParticipantStatus(
-                participant=key,
-                reio=any(act.reio for act in by_participant[key]),
-                signature=position.signature.date if position.signature else None,
-                consent=instrument.date if instrument else None,
-                consent_type=instrument.kind if instrument else None,
-                party=party,
-                counts_toward_threshold=counts,
-                not_counted=not_counted,
-                entry_into_force=_entry_into_force_for(
-                    clauses, position, threshold_reached_on, entry_into_force
-                ),
-                denunciation_received=(
-                    position.denunciation.date if position.denunciation else None
-                ),
-                denunciation_effective=position.effective,
-            )
-        )
 
+def _participant_status(clauses: Clauses, tally: _Tally, key: str, as_of: dt.date):
+    position = tally.positions[key]
+    instrument = position.instrument
+    party = position.party_on(as_of)
+    counts = party and instrument.counts(clauses)
+    if counts:
+        not_counted = None
+    elif instrument is None:
+        not_counted = NotCounted.NO_INSTRUMENT
+    elif not party:
+        not_counted = NotCounted.DENOUNCED
+    else:
+        not_counted = NotCounted.REIO
+    return ParticipantStatus(
+        participant=key,
+        reio=any(act.reio for act in tally.acts[key]),
+        signature=position.signature.date if position.signature else None,
+        consent=instrument.date if instrument else None,
+        consent_type=instrument.kind if instrument else None,
+        party=party,
+        counts_toward_threshold=counts,
+        not_counted=not_counted,
+        entry_into_force=_entry_into_force_for(
+            clauses, position, tally.threshold_reached_on, tally.entry_into_force
+        ),
+        denunciation_received=(position.denunciation.date if position.denunciation else None),
+        denunciation_effective=position.effective,
+    )
+
+
+def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Status:
+    """The treaty's status as it stood at the end of `as_of` (DOMAIN.md)."""
+    tally = _tally(clauses, acts, as_of)
+    participants = [_participant_status(clauses, tally, key, as_of) for key in sorted(tally.acts)]
+    entry_into_force = tally.entry_into_force
     closes = clauses.signature_closes_on
     opens = clauses.signature_opens_on
     signature_open = (opens is None or opens <= as_of) and (closes is None or as_of <= closes)
@@ -361,9 +377,9 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
         threshold=clauses.threshold,
         signatories=sum(1 for p in participants if p.signature),
         parties=sum(1 for p in participants if p.party),
-        instruments_counted=counted,
-        remaining=max(0, clauses.threshold - counted),
-        threshold_reached_on=threshold_reached_on,
+        instruments_counted=tally.counted,
+        remaining=max(0, clauses.threshold - tally.counted),
+        threshold_reached_on=tally.threshold_reached_on,
         entry_into_force=entry_into_force,
         in_force=entry_into_force is not None and as_of >= entry_into_force,
         days_until_entry_into_force=(
@@ -372,8 +388,22 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
         signature_open=signature_open,
         days_until_signature_closes=(closes - as_of).days if closes and signature_open else None,
         participants=tuple(participants),
-        timeline=tuple(timeline),
+        timeline=tuple(tally.timeline),
     )
+
+
+def participant_status(
+    clauses: Clauses, acts: Iterable[Act], participant: str, as_of: dt.date
+) -> tuple[ParticipantStatus | None, dt.date | None]:
+    """One participant's row of `compute_status(clauses, acts, as_of)` (None when it has no
+    act), and the day the threshold was reached: without the others' rows."""
+    tally = _tally(clauses, acts, as_of)
+    row = (
+        _participant_status(clauses, tally, participant, as_of)
+        if participant in tally.acts
+        else None
+    )
+    return row, tally.threshold_reached_on
 
 
 def _entry_into_force_for(

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
@@ -71,8 +70,9 @@ def standings(
     only on the actions up to it and comes no earlier than the day the threshold-th
     instrument was deposited (a denunciation taking effect can only delay it). So besides
     its own `actions` (verified), only the other instruments and denunciations up to that
-    day are read: one query finds the day, one reads them, and a treaty whose threshold a
-    denunciation did delay is read whole by a third. However many actions the treaties have.
+    day are read: one query finds the day, one reads them, and a treaty whose threshold came
+    later (an instrument that does not count, or a denunciation that took effect before) is
+    read whole by a third. However many actions the treaties have.
     """
     own = defaultdict(list)
     for action in actions:
@@ -82,37 +82,63 @@ def standings(
     acted = [treaty for treaty in treaties if own[treaty.pk]]
     events = [*rules.INSTRUMENTS, ActionKind.DENUNCIATION]
     others = Action.objects.verified().filter(kind__in=events).exclude(participant=participant)
-    thresholds = {treaty.pk: treaty.threshold for treaty in acted}
-    numbered = (
-        Action.objects.verified()
-        .filter(treaty__in=acted, date__lte=as_of, kind__in=rules.INSTRUMENTS)
-        .annotate(n=Window(RowNumber(), partition_by=F("treaty"), order_by=F("date").asc()))
-        .filter(n__lte=max(thresholds.values(), default=0))
-        .order_by()
-        .values_list("treaty", "date", "n")
-    )
-    threshold_days = {treaty: day for treaty, day, n in numbered if n == thresholds[treaty]}
+    threshold_days = _threshold_days(acted, as_of)
     before = models.Q(pk__in=[])
     for treaty, day in threshold_days.items():
         before |= models.Q(treaty=treaty, date__lte=day)
-    found = _acts(others.filter(before))
+    found = _acts(others.filter(before)) if threshold_days else {}
     rows, delayed = {}, []
     for treaty in acted:
-        status = rules.compute_status(treaty.clauses, own[treaty.pk] + found[treaty.pk], as_of)
-        if treaty.pk in threshold_days and status.threshold_reached_on is None:
+        acts = own[treaty.pk] + found.get(treaty.pk, [])
+        row, reached = rules.participant_status(treaty.clauses, acts, participant.iso3, as_of)
+        # Past that day only its own acts were read: a threshold they seem to complete
+        # later may have been reached earlier by others'.
+        day = threshold_days.get(treaty.pk)
+        if day is not None and (reached is None or reached > day):
             delayed.append(treaty)
-        rows[treaty.pk] = status.row(participant.iso3)
+        rows[treaty.pk] = row
     if delayed:
         found = _acts(others.filter(treaty__in=delayed, date__lte=as_of))
         for treaty in delayed:
-            status = rules.compute_status(treaty.clauses, own[treaty.pk] + found[treaty.pk], as_of)
-            rows[treaty.pk] = status.row(participant.iso3)
+            acts = own[treaty.pk] + found.get(treaty.pk, [])
+            rows[treaty.pk], _ = rules.participant_status(
+                treaty.clauses, acts, participant.iso3, as_of
+            )
     return rows
+
+
+def _threshold_days(treaties: list[Treaty], as_of: dt.date) -> dict[int, dt.date]:
+    """The day each treaty's threshold-th verified instrument came, up to `as_of`, for those
+    that have that many: one query, reading no more than that many instruments of each
+    (a slice of the treaty's instruments by date, one per distinct threshold, since a
+    slice takes a number, not a column)."""
+    instruments = (
+        Action.objects.verified()
+        .filter(treaty=OuterRef("pk"), kind__in=rules.INSTRUMENTS, date__lte=as_of)
+        .order_by("date")
+        .values("date")
+    )
+    by_threshold = defaultdict(list)
+    for treaty in treaties:
+        by_threshold[treaty.threshold].append(treaty.pk)
+    queries = [
+        Treaty.objects.filter(pk__in=pks)
+        .annotate(day=Subquery(instruments[threshold - 1 : threshold]))
+        .values_list("pk", "day")
+        for threshold, pks in by_threshold.items()
+    ]
+    if not queries:
+        return {}
+    first, *rest = queries
+    # Unordered: a union would otherwise be ordered by the treaties' default ordering.
+    days = first.union(*rest, all=True).order_by()
+    return {pk: day for pk, day in days if day is not None}
 
 
 def _acts(actions) -> dict[int, list[rules.Act]]:
     found = defaultdict(list)
-    rows = actions.values_list(
+    # In any order: the rules engine sorts each participant's acts.
+    rows = actions.order_by().values_list(
         "treaty_id", "participant__iso3", "participant__kind", "kind", "date"
     )
     for treaty, iso3, kind, action, day in rows:
