@@ -142,3 +142,9 @@ def test_no_progress_bar_is_drawn_for_a_short_file(empty_record, long_file, monk
 def test_export_refuses_a_path_it_cannot_write(defaults, tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         run("export_actions", "--treaty", "hanoi-convention", str(tmp_path / "no" / "such.csv"))
+
+
+def test_the_migrations_describe_the_models_as_they_are(db):
+    # A model changed without its migration (a field's choices, an index) would leave
+    # the database, or the next `makemigrations`, out of step.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
