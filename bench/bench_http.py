@@ -2,15 +2,16 @@
 
     make bench      # or: .venv/bin/python bench/bench_http.py [--cache redis|local|none]
 
-For the real data, then a large synthetic data set (bench/large_data.py), each in a
+The real data and a large synthetic data set (bench/large_data.py), each in a
 database of its own (DATABASE_URL's name + `_bench_real` / `_bench_large`, created
 here and dropped at the end): collects the static files, starts gunicorn as in
-production (gunicorn.conf.py, DEBUG off), and drives it with wrk, a separate
-load-generating process. For each endpoint it prints requests per second, p50 and
-p99 latency, and the ratio of its throughput to the trivial view's (`/bench/trivial`,
-the whole middleware stack and nothing else), measured just before it; then the
-dashboard's page weight (HTML, CSS and JS as served, gzip-compressed). See
-bench/README.md; the latest numbers are in docs/performance.md.
+production (gunicorn.conf.py, DEBUG off) for each, side by side, and drives them in
+turn with wrk, a separate load-generating process. For each endpoint it prints
+requests per second, p50 and p99 latency, and the ratio of its throughput to the
+trivial view's (`/bench/trivial`, the whole middleware stack and nothing else),
+measured just before it on the same server; then the dashboard's page weight (HTML,
+CSS and JS as served, gzip-compressed). See bench/README.md; the latest numbers are
+in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -152,22 +153,35 @@ def main() -> None:
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
     print_machine(base, redis_url, options)
 
-    results, weights, cold = {}, {}, {}
-    with tempfile.TemporaryDirectory() as temporary:
+    data_sets = [data for data in ("real", "large") if options.only in (None, data)]
+    with tempfile.TemporaryDirectory() as temporary, ExitStack() as databases:
         static = Path(temporary) / "static"
         run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], STATIC_ROOT=str(static))
-        for data in ("real", "large"):
-            if options.only and data != options.only:
-                continue
-            with database(base, data) as url:
-                load(url, data)
-                with server(url, static, redis_url, options, Path(temporary)) as (address, meter):
-                    results[data] = measure(address, options, ENDPOINTS, meter)
-                    weights[data] = page_weight(address)
-                uncached = argparse.Namespace(**{**vars(options), "cache": "none"})
-                with server(url, static, redis_url, uncached, Path(temporary)) as (address, meter):
-                    print(f"  {data} data, nothing kept:")
-                    cold[data] = measure(address, options, COLD, meter)
+        urls = {data: databases.enter_context(database(base, data)) for data in data_sets}
+        for data, url in urls.items():
+            load(url, data)
+        # The two data sets' servers side by side, each endpoint measured on one and then
+        # the other within seconds: the machine's other load, which comes and goes over
+        # minutes, weighs on both alike.
+        with ExitStack() as servers:
+            started = {
+                data: servers.enter_context(
+                    server(url, static, redis_url, options, Path(temporary))
+                )
+                for data, url in urls.items()
+            }
+            results = measure(started, options, ENDPOINTS)
+            weights = {data: page_weight(address) for data, (address, _m) in started.items()}
+        uncached = argparse.Namespace(**{**vars(options), "cache": "none"})
+        with ExitStack() as servers:
+            started = {
+                data: servers.enter_context(
+                    server(url, static, redis_url, uncached, Path(temporary))
+                )
+                for data, url in urls.items()
+            }
+            print("  nothing kept:")
+            cold = measure(started, options, COLD)
     report(results, weights, cold)
 
 
@@ -342,41 +356,48 @@ def server(url: str, static: Path, redis_url: str, options, directory: Path):
             client.close()
 
 
-def measure(address: str, options, endpoints, meter: Meter) -> dict[str, Result]:
-    """Every endpoint, each right after the trivial view, for several rounds.
+def measure(servers: dict, options, endpoints) -> dict[str, dict[str, Result]]:
+    """Every endpoint on each data set's server (`{data: (address, meter)}`), each right
+    after the trivial view of the same server, for several rounds.
 
     The machine may be busy with other work that comes and goes (a virtual machine's
     neighbours): each endpoint is compared with the trivial view measured just before it,
     and its share of the trivial view's throughput and CPU is the median of its rounds'.
     """
-    rounds: dict[str, list[Result]] = {name: [] for name, _p, _h in [TRIVIAL, *endpoints]}
-    shares: dict[str, list[tuple[float, float]]] = {name: [] for name, _p, _h in endpoints}
+    names = [name for name, _p, _h in [TRIVIAL, *endpoints]]
+    rounds = {data: {name: [] for name in names} for data in servers}
+    shares = {data: {name: [] for name in names[1:]} for data in servers}
     for number in range(1, options.rounds + 1):
         for endpoint in endpoints:
-            trivial = run_one(address, TRIVIAL, options, meter)
-            found = run_one(address, endpoint, options, meter)
-            rounds[TRIVIAL[0]].append(trivial)
-            rounds[endpoint[0]].append(found)
-            shares[endpoint[0]].append(
-                (found.rps / trivial.rps, trivial.server_cpu_ms / found.server_cpu_ms)
+            for data, (address, meter) in servers.items():
+                trivial = run_one(address, TRIVIAL, options, meter)
+                found = run_one(address, endpoint, options, meter)
+                rounds[data][TRIVIAL[0]].append(trivial)
+                rounds[data][endpoint[0]].append(found)
+                shares[data][endpoint[0]].append(
+                    (found.rps / trivial.rps, trivial.server_cpu_ms / found.server_cpu_ms)
+                )
+        for data, by_name in rounds.items():
+            print(
+                f"  round {number}, {data} data: "
+                + ", ".join(f"{name} {found[-1].rps:,.0f}/s" for name, found in by_name.items())
             )
-        print(
-            f"  round {number}: "
-            + ", ".join(f"{name} {found[-1].rps:,.0f}/s" for name, found in rounds.items())
-        )
-    results = {}
-    for name, found in rounds.items():
-        results[name] = Result(
-            rps=statistics.median(r.rps for r in found),
-            p50_ms=statistics.median(r.p50_ms for r in found),
-            p99_ms=statistics.median(r.p99_ms for r in found),
-            errors=sum(r.errors for r in found),
-            server_cpu_ms=statistics.median(r.server_cpu_ms for r in found),
-            load_cpu_ms=statistics.median(r.load_cpu_ms for r in found),
-            share=statistics.median(s[0] for s in shares.get(name, [(1.0, 1.0)])),
-            cpu_share=statistics.median(s[1] for s in shares.get(name, [(1.0, 1.0)])),
-        )
-    return results
+    return {
+        data: {
+            name: Result(
+                rps=statistics.median(r.rps for r in found),
+                p50_ms=statistics.median(r.p50_ms for r in found),
+                p99_ms=statistics.median(r.p99_ms for r in found),
+                errors=sum(r.errors for r in found),
+                server_cpu_ms=statistics.median(r.server_cpu_ms for r in found),
+                load_cpu_ms=statistics.median(r.load_cpu_ms for r in found),
+                share=statistics.median(s[0] for s in shares[data].get(name, [(1.0, 1.0)])),
+                cpu_share=statistics.median(s[1] for s in shares[data].get(name, [(1.0, 1.0)])),
+            )
+            for name, found in by_name.items()
+        }
+        for data, by_name in rounds.items()
+    }
 
 
 def run_one(address: str, endpoint, options, meter: Meter) -> Result:
@@ -453,8 +474,9 @@ def report(results, weights, cold) -> None:
         print(f"\n{data} data (medians of the rounds)\n")
         missed += table(data, by_name, ENDPOINTS, target=True)
     if len(results) == 2:
-        # By their shares of the trivial view, each measured just before them: the two data
-        # sets run minutes apart, and the machine's other load may have changed meanwhile.
+        # By their shares of the trivial view, each measured just before them on the same
+        # server: what the machine's other load does to the two servers differs a little
+        # even seconds apart.
         print("\nlarge data against real data (x trivial, real / large)\n")
         print("| endpoint | req/s | CPU a request |")
         print("|---|---:|---:|")
