@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 # The local PostgreSQL that `make test` uses unless DATABASE_URL says otherwise.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/treatytrack
 CHROMIUM ?= /usr/bin/chromium
+# One test process a core, up to four (pytest-xdist), each with its own test database; a
+# file's tests stay together, so its fixtures are set up once.
+PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --dist=loadfile
 
 .PHONY: run test install lint format check-deploy serve worker bench clean map names messages
 
