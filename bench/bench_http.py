@@ -33,7 +33,7 @@ import time
 import urllib.request
 import uuid
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -82,6 +82,8 @@ class Result:
     # trivial view measured just before it (medians of the rounds).
     share: float = 1.0
     cpu_share: float = 1.0
+    # Each round's own, in order (the medians' inputs).
+    rounds: list[Result] = field(default_factory=list)
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -393,6 +395,7 @@ def measure(servers: dict, options, endpoints) -> dict[str, dict[str, Result]]:
                 load_cpu_ms=statistics.median(r.load_cpu_ms for r in found),
                 share=statistics.median(s[0] for s in shares[data].get(name, [(1.0, 1.0)])),
                 cpu_share=statistics.median(s[1] for s in shares[data].get(name, [(1.0, 1.0)])),
+                rounds=found,
             )
             for name, found in by_name.items()
         }
@@ -474,16 +477,18 @@ def report(results, weights, cold) -> None:
         print(f"\n{data} data (medians of the rounds)\n")
         missed += table(data, by_name, ENDPOINTS, target=True)
     if len(results) == 2:
-        # By their shares of the trivial view, each measured just before them on the same
-        # server: what the machine's other load does to the two servers differs a little
-        # even seconds apart.
-        print("\nlarge data against real data (x trivial, real / large)\n")
+        # Round by round, the one endpoint on the two servers, measured seconds apart (the
+        # machine's other load comes and goes over minutes): the median of the rounds'.
+        print("\nlarge data against real data (real / large req/s, large / real CPU)\n")
         print("| endpoint | req/s | CPU a request |")
         print("|---|---:|---:|")
         for name, _path, _headers in ENDPOINTS:
-            real, large = results["real"][name], results["large"][name]
-            slower = real.share / large.share
-            costlier = real.cpu_share / large.cpu_share
+            real_rounds, large_rounds = results["real"][name].rounds, results["large"][name].rounds
+            pairs = list(zip(real_rounds, large_rounds, strict=True))
+            slower = statistics.median(real.rps / large.rps for real, large in pairs)
+            costlier = statistics.median(
+                large.server_cpu_ms / real.server_cpu_ms for real, large in pairs
+            )
             print(f"| {name} | {slower:.2f} | {costlier:.2f} |")
             if max(slower, costlier) > LARGE_SLOWER_AT_MOST:
                 missed.append(
