@@ -244,9 +244,15 @@ class Listener:
     transaction pooler), or for a while after the listener failed, a request asks instead."""
 
     RECHECK = 10  # seconds: asked again all the same, should its connection die unseen
-    lock, listening, revision, asked, failed = threading.Lock(), None, None, 0.0, 0.0
-    # This process's own writes (`forget`), and how many it had when it last read.
-    writes, read_after = 0, -1
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.listening = None  # its own connection, LISTENing
+        self.revision: Revision | None = None
+        # When it last read the revision, and when it last failed (time.monotonic()).
+        self.asked = self.failed = 0.0
+        # This process's own writes (`forget`), and how many it had when it last read.
+        self.writes, self.read_after = 0, -1
 
     def current(self) -> Revision:
         if not settings.DATABASE_LISTEN or connection.vendor != "postgresql":

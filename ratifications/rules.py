@@ -334,7 +334,9 @@ def _tally(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> _Tally:
     )
 
 
-def _participant_status(clauses: Clauses, tally: _Tally, key: str, as_of: dt.date):
+def _participant_status(
+    clauses: Clauses, tally: _Tally, key: str, as_of: dt.date
+) -> ParticipantStatus:
     position = tally.positions[key]
     instrument = position.instrument
     party = position.party_on(as_of)
