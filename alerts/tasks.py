@@ -101,9 +101,9 @@ def scheduled_events(day: dt.date) -> list[Event]:
 
     for treaty_status in found.values():
         treaty, status = treaty_status.treaty, treaty_status.status
-        closes = treaty.signature_closes_on
-        if closes and (treaty.signature_opens_on or closes) <= day <= closes:
-            left = (closes - day).days
+        # Set only while the treaty is open for signature and has a day it closes.
+        if (left := status.days_until_signature_closes) is not None:
+            closes = treaty.signature_closes_on
             if reminders := [days for days in SIGNATURE_REMINDERS if left <= days]:
                 events.append(
                     Event.record(

@@ -115,6 +115,14 @@ class Standing(models.TextChoices):
     NONE = "none", pgettext_lazy("standing", "No action")
 
 
+class SignaturePhase(enum.StrEnum):
+    """Where a treaty's signature stands on a day (`Clauses.signature_phase`)."""
+
+    NOT_YET_OPEN = "not-yet-open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 @dataclass(frozen=True)
 class Clauses:
     """A treaty's final clauses, as far as the rules need them."""
@@ -135,6 +143,15 @@ class Clauses:
     def entry_into_force_after(self, threshold_reached_on: dt.date) -> dt.date:
         """The treaty's entry into force for a threshold reached on that day (art. 65(1))."""
         return threshold_reached_on + dt.timedelta(days=self.entry_into_force_days)
+
+    def signature_phase(self, day: dt.date) -> SignaturePhase:
+        """Whether the treaty is open for signature on that day, or not yet, or no longer:
+        from the day it opens to the day it closes, both included; always, with neither."""
+        if self.signature_opens_on and day < self.signature_opens_on:
+            return SignaturePhase.NOT_YET_OPEN
+        if self.signature_closes_on and day > self.signature_closes_on:
+            return SignaturePhase.CLOSED
+        return SignaturePhase.OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,10 +216,14 @@ class Status:
     entry_into_force: dt.date | None
     in_force: bool
     days_until_entry_into_force: int | None
-    signature_open: bool
+    signature_phase: SignaturePhase
     days_until_signature_closes: int | None
     participants: tuple[ParticipantStatus, ...]
     timeline: tuple[TimelinePoint, ...] = ()
+
+    @property
+    def signature_open(self) -> bool:
+        return self.signature_phase == SignaturePhase.OPEN
 
     def row(self, participant: str) -> ParticipantStatus | None:
         """A participant's row, by its code; None when it has no action."""
@@ -371,9 +392,7 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
     tally = _tally(clauses, acts, as_of)
     participants = [_participant_status(clauses, tally, key, as_of) for key in sorted(tally.acts)]
     entry_into_force = tally.entry_into_force
-    closes = clauses.signature_closes_on
-    opens = clauses.signature_opens_on
-    signature_open = (opens is None or opens <= as_of) and (closes is None or as_of <= closes)
+    phase, closes = clauses.signature_phase(as_of), clauses.signature_closes_on
     return Status(
         as_of=as_of,
         threshold=clauses.threshold,
@@ -387,8 +406,10 @@ def compute_status(clauses: Clauses, acts: Iterable[Act], as_of: dt.date) -> Sta
         days_until_entry_into_force=(
             max(0, (entry_into_force - as_of).days) if entry_into_force else None
         ),
-        signature_open=signature_open,
-        days_until_signature_closes=(closes - as_of).days if closes and signature_open else None,
+        signature_phase=phase,
+        days_until_signature_closes=(
+            (closes - as_of).days if closes and phase == SignaturePhase.OPEN else None
+        ),
         participants=tuple(participants),
         timeline=tuple(tally.timeline),
     )
@@ -501,10 +522,11 @@ def check_action(
             ),
         )
         problems.append(Problem("kind", message))
-    if kind == ActionKind.SIGNATURE:
-        opens, closes = clauses.signature_opens_on, clauses.signature_closes_on
-        if (opens and candidate.date < opens) or (closes and candidate.date > closes):
-            problems.append(Problem("date", _signature_window_message(opens, closes)))
+    if (
+        kind == ActionKind.SIGNATURE
+        and clauses.signature_phase(candidate.date) != SignaturePhase.OPEN
+    ):
+        problems.append(Problem("date", _signature_window_message(clauses)))
 
     if kind == ActionKind.FORMAL_CONFIRMATION and not candidate.reio:
         problems.append(
@@ -573,7 +595,8 @@ def check_action(
     return problems
 
 
-def _signature_window_message(opens: dt.date | None, closes: dt.date | None) -> str:
+def _signature_window_message(clauses: Clauses) -> str:
+    opens, closes = clauses.signature_opens_on, clauses.signature_closes_on
     if opens and closes:
         return _("The treaty is open for signature from %(opens)s to %(closes)s.") % {
             "opens": _day(opens),

@@ -61,7 +61,7 @@ def verified_rows(treaties: list[Treaty], as_of: dt.date) -> dict[int, list[tupl
     return found
 
 
-def standings(
+def participant_statuses(
     participant: Participant, actions: Iterable[Action], treaties: Iterable[Treaty], as_of: dt.date
 ) -> dict[int, rules.ParticipantStatus]:
     """A participant's row of the status of each treaty it acted on, by treaty pk.

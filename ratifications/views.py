@@ -31,7 +31,7 @@ from ratifications.importing import export_rows
 from ratifications.models import Action, Treaty
 from ratifications.projection import timeline_overlay
 from ratifications.rules import today_in_new_york
-from ratifications.status import TreatyStatus, standings
+from ratifications.status import TreatyStatus, participant_statuses
 from ratifications.table import Row, actions_html, rows_html
 from ratifications.worldmap import world_map
 from reports.models import reported_not_deposited
@@ -359,16 +359,16 @@ def participant(request, iso3):
 def _render_participant(request, participant):
     """Every treaty, with this participant's actions, status and declarations on it.
 
-    Four queries and those of `status.standings`: the treaties, its verified actions, its
-    declarations. The contact details of its notifications only for signed-in staff,
-    whose pages are never shared (`@public`: a signed-in reader's page is their own).
+    Four queries and those of `status.participant_statuses`: the treaties, its verified
+    actions, its declarations. The contact details of its notifications only for signed-in
+    staff, whose pages are never shared (`@public`: a signed-in reader's page is their own).
     """
     treaties = list(Treaty.objects.fetch_mode(models.FETCH_RAISE))
     actions = list(
         Action.objects.verified().for_participant(participant).fetch_mode(models.FETCH_RAISE)
     )
     today = rules.today_in_new_york()
-    rows = standings(participant, actions, treaties, today)
+    rows = participant_statuses(participant, actions, treaties, today)
     by_treaty = defaultdict(list)
     for action in actions:
         by_treaty[action.treaty_id].append(action)
@@ -379,6 +379,7 @@ def _render_participant(request, participant):
         {
             "treaty": treaty,
             "row": rows.get(treaty.pk),
+            "signature_phase": treaty.clauses.signature_phase(today),
             "actions": by_treaty[treaty.pk],
             "actions_html": actions_html(by_treaty[treaty.pk]),
             "declarations": declared.get(treaty.pk, []),

@@ -431,6 +431,27 @@ def test_the_find_box_answers_for_a_state_that_has_not_signed(client, viet_nam_s
     )
 
 
+@pytest.mark.parametrize(
+    ("as_of", "sentence"),
+    [
+        ("2025-10-24", "has not signed. The treaty opens for signature on 25 October 2025."),
+        ("2026-12-31", "has not signed. The treaty is open for signature until 31 December 2026;"),
+        ("2027-01-01", "has not signed; it can join by accession."),
+    ],
+)
+def test_the_find_box_says_what_a_state_that_has_not_signed_can_still_do(
+    client, viet_nam_signed, as_of, sentence
+):
+    page = client.get("/", {"find": "Canada", "as_of": as_of}).content.decode()
+    assert f"<strong>Canada</strong> {sentence}" in answer_of(page)
+
+
+def test_the_timeline_says_when_the_signature_closed(client, viet_nam_signed):
+    page = client.get("/", {"as_of": "2027-01-01"}).content.decode()
+    description = page.split('<desc id="timeline-desc">')[1].split("</desc>")[0]
+    assert "Signature closed on 31 December 2026. States now join by accession." in description
+
+
 def test_the_find_box_offers_the_participants_a_word_might_mean(client, viet_nam_signed):
     answer = answer_of(client.get("/", {"find": "guin"}).content.decode())
     assert "Which one? These match “guin”:" in answer

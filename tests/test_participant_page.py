@@ -5,7 +5,7 @@ import pytest
 from declarations.models import Language
 from declarations.rules import Made
 from ratifications.models import Action
-from ratifications.rules import ActionKind
+from ratifications.rules import ActionKind, today_in_new_york
 from states.models import Participant
 from tests.factories import ActionFactory, DeclarationFactory, ParticipantFactory, TreatyFactory
 
@@ -89,6 +89,22 @@ def test_a_treaty_the_participant_has_not_acted_on_is_listed_too(client, empty_r
     page = client.get("/participants/CAN/").content.decode()
     assert "United Nations Convention against Cybercrime" in page
     assert "Canada has not signed." in page
+
+
+def test_a_treaty_not_yet_open_for_signature_says_when_it_opens(client, empty_record):
+    today = today_in_new_york()
+    TreatyFactory(
+        slug="protocol",
+        short_name="A protocol",
+        adopted_on=today - dt.timedelta(days=10),
+        signature_opens_on=dt.date(today.year + 1, 3, 1),
+        signature_closes_on=None,
+    )
+    page = client.get("/participants/CAN/").content.decode()
+    assert (
+        f"Canada has not signed. The treaty opens for signature on 1 March {today.year + 1}."
+        in (page)
+    )
 
 
 @pytest.mark.parametrize(

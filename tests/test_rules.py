@@ -11,6 +11,7 @@ from ratifications.rules import (
     ActionKind,
     Clauses,
     NotCounted,
+    SignaturePhase,
     add_months,
     check_action,
     compute_status,
@@ -143,6 +144,26 @@ def test_signature_countdown_runs_to_the_closing_day_then_stops():
     assert compute_status(HANOI, [], D(2026, 12, 31)).days_until_signature_closes == 0
     after = compute_status(HANOI, [], D(2027, 1, 1))
     assert (after.signature_open, after.days_until_signature_closes) == (False, None)
+
+
+@pytest.mark.parametrize(
+    ("day", "phase"),
+    [
+        (D(2025, 10, 24), SignaturePhase.NOT_YET_OPEN),
+        (D(2025, 10, 25), SignaturePhase.OPEN),
+        (D(2026, 12, 31), SignaturePhase.OPEN),
+        (D(2027, 1, 1), SignaturePhase.CLOSED),
+    ],
+)
+def test_the_signature_is_open_from_the_opening_day_to_the_closing_day_both_included(day, phase):
+    assert HANOI.signature_phase(day) == phase
+    assert compute_status(HANOI, [], day).signature_phase == phase
+
+
+def test_a_treaty_with_no_signature_dates_is_always_open_for_signature():
+    clauses = Clauses(threshold=2, entry_into_force_days=30, later_entry_into_force_days=30)
+    assert clauses.signature_phase(D(1990, 1, 1)) == SignaturePhase.OPEN
+    assert compute_status(clauses, [], D(2030, 1, 1)).days_until_signature_closes is None
 
 
 def test_a_signatory_without_an_instrument_does_not_count_and_says_why():

@@ -1,5 +1,6 @@
-"""A participant's page reads only part of each treaty's record (`status.standings`): its
-rows must be those of the whole record's status, whatever the histories."""
+"""A participant's page reads only part of each treaty's record
+(`status.participant_statuses`): its rows must be those of the whole record's status,
+whatever the histories."""
 
 import datetime as dt
 import random
@@ -9,7 +10,7 @@ import pytest
 from ratifications import rules
 from ratifications.models import Action, Treaty
 from ratifications.rules import ActionKind
-from ratifications.status import standings
+from ratifications.status import participant_statuses
 from states.models import Participant
 from tests.factories import ActionFactory, OrganizationFactory, ParticipantFactory, TreatyFactory
 
@@ -60,7 +61,7 @@ def test_each_participants_rows_are_those_of_the_whole_records_status(records):
     delayed = 0
     for participant in Participant.objects.all():
         actions = list(Action.objects.verified().for_participant(participant))
-        rows = standings(participant, actions, treaties, AS_OF)
+        rows = participant_statuses(participant, actions, treaties, AS_OF)
         for treaty in treaties:
             status = treaty.status(AS_OF).status
             assert rows.get(treaty.pk) == status.row(participant.iso3), (participant, treaty)
@@ -87,4 +88,4 @@ def test_three_queries_at_most_however_many_treaties_and_thresholds(
     actions = list(Action.objects.verified().for_participant(participant))
     treaties = list(Treaty.objects.all())
     with django_assert_max_num_queries(3):
-        standings(participant, actions, treaties, AS_OF)
+        participant_statuses(participant, actions, treaties, AS_OF)
