@@ -372,8 +372,10 @@ def measure(servers: dict, options, endpoints) -> dict[str, dict[str, Result]]:
     rounds = {data: {name: [] for name in names} for data in servers}
     shares = {data: {name: [] for name in names[1:]} for data in servers}
     for number in range(1, options.rounds + 1):
+        # Each data set first in every other round, so that the order favours neither.
+        order = list(servers.items())[:: 1 if number % 2 else -1]
         for endpoint in endpoints:
-            for data, (address, meter) in servers.items():
+            for data, (address, meter) in order:
                 trivial = run_one(address, TRIVIAL, options, meter)
                 found = run_one(address, endpoint, options, meter)
                 rounds[data][TRIVIAL[0]].append(trivial)
