@@ -34,7 +34,7 @@ from ratifications.rules import today_in_new_york
 from ratifications.status import TreatyStatus, participant_statuses
 from ratifications.table import Row, actions_html, rows_html
 from ratifications.worldmap import world_map
-from reports.models import reported_not_deposited
+from reports.models import participant_reports, reported_not_deposited
 from states.models import Participant
 from treatytrack.caching import SHARED_POLICY, etag_for, public
 from treatytrack.i18n import in_english
@@ -359,9 +359,10 @@ def participant(request, iso3):
 def _render_participant(request, participant):
     """Every treaty, with this participant's actions, status and declarations on it.
 
-    Four queries and those of `status.participant_statuses`: the treaties, its verified
-    actions, its declarations. The contact details of its notifications only for signed-in
-    staff, whose pages are never shared (`@public`: a signed-in reader's page is their own).
+    Five queries and those of `status.participant_statuses`: the treaties, its verified
+    actions, its declarations, its reports. The contact details of its notifications only
+    for signed-in staff, whose pages are never shared (`@public`: a signed-in reader's page
+    is their own).
     """
     treaties = list(Treaty.objects.fetch_mode(models.FETCH_RAISE))
     actions = list(
@@ -375,6 +376,7 @@ def _render_participant(request, participant):
     # Its declarations, reservations and notifications (declarations/): one query.
     contacts = sees_contact_details(request.user)
     declared = on_participant_page(participant, contacts=contacts)
+    reports = participant_reports(participant, actions)
     items = [
         {
             "treaty": treaty,
@@ -383,6 +385,7 @@ def _render_participant(request, participant):
             "actions": by_treaty[treaty.pk],
             "actions_html": actions_html(by_treaty[treaty.pk]),
             "declarations": declared.get(treaty.pk, []),
+            "reports": reports.get(treaty.pk),
         }
         for treaty in treaties
     ]

@@ -297,6 +297,24 @@ def reported_not_deposited(treaty: Treaty) -> set[int]:
     return {report.participant_id for report in reports if report.recorded is None}
 
 
+def participant_reports(participant: Participant, actions: Iterable[Action]) -> dict[int, dict]:
+    """A participant's reports for its page, by treaty pk: those the depositary has not
+    recorded (`reported`) and those it has since (`recorded`), each with the action that
+    records it, found among `actions` (its verified actions, which the page has already).
+    One query."""
+    reports = (
+        Report.objects.for_participant(participant)
+        .order_by("date", "pk")
+        .fetch_mode(models.FETCH_RAISE)
+        .with_recorded(actions)
+    )
+    found = defaultdict(lambda: {"reported": [], "recorded": []})
+    for report in reports:
+        report.participant = participant
+        found[report.treaty_id]["recorded" if report.recorded else "reported"].append(report)
+    return found
+
+
 def as_csv_rows(reports: Iterable[Report]) -> Iterable[list[str]]:
     """The open data's CSV (docs/open-data.md): the reports file's columns, the participant's
     code, and the action that records it, if any."""
