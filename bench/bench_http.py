@@ -174,7 +174,9 @@ def main() -> None:
                 )
                 for data, url in urls.items()
             }
+            stolen = Stolen()
             results = measure(started, options, ENDPOINTS)
+            print(f"  {stolen}")
             weights = {data: page_weight(address) for data, (address, _m) in started.items()}
         uncached = argparse.Namespace(**{**vars(options), "cache": "none"})
         with ExitStack() as servers:
@@ -185,8 +187,28 @@ def main() -> None:
                 for data, url in urls.items()
             }
             print("  nothing kept:")
+            stolen = Stolen()
             cold = measure(started, options, COLD)
+            print(f"  {stolen}")
     report(results, weights, cold)
+
+
+class Stolen:
+    """The share of the cores' time the virtual machine's host gave to others (`steal` in
+    /proc/stat) since this was made: every process here, ours too, costs more CPU then."""
+
+    def __init__(self):
+        self.start = self.read()
+
+    @staticmethod
+    def read() -> tuple[int, int]:
+        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return fields[7], sum(fields)
+
+    def __str__(self) -> str:
+        (steal, total), (steal_0, total_0) = self.read(), self.start
+        share = (steal - steal_0) / max(1, total - total_0)
+        return f"CPU time taken by the host for others (steal) meanwhile: {share:.0%}"
 
 
 def print_machine(base: dict, redis_url: str, options) -> None:
